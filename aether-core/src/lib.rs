@@ -2,6 +2,7 @@
 pub mod error;
 pub mod format;
 pub mod ir;
+pub mod passthrough;
 pub mod protocol;
 pub mod translate;
 pub mod usage;

@@ -13,7 +13,7 @@
 //! ```
 
 use crate::protocol::{PathParams, codec};
-use crate::{TranslateError, WireFormat};
+use crate::{TranslateError, WireFormat, ir};
 
 /// A request translated for an upstream.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,9 +34,28 @@ pub fn request(
     path: &PathParams,
 ) -> Result<TranslatedRequest, TranslateError> {
     let ir = codec(from).decode_request(body, path)?;
+    reject_server_state(&ir, to)?;
     let (model, stream) = (ir.model.clone(), ir.stream);
     let body = codec(to).encode_request(ir)?;
     Ok(TranslatedRequest { body, model, stream })
+}
+
+/// Responses requests may refer to conversation state kept by OpenAI (`previous_response_id`,
+/// `conversation`). No other upstream can see that state, so translating such a request would silently
+/// drop the earlier turns: it is rejected instead.
+fn reject_server_state(ir: &ir::Request, to: WireFormat) -> Result<(), TranslateError> {
+    if to == WireFormat::OpenAiResponses {
+        return Ok(());
+    }
+    let Some(fields) = ir.extra.fields_for(WireFormat::OpenAiResponses) else { return Ok(()) };
+    match ["previous_response_id", "conversation"].into_iter().find(|key| fields.contains_key(*key)) {
+        Some(key) => Err(TranslateError::unsupported(
+            format!("`{key}`"),
+            to,
+            "the conversation state lives at OpenAI; send the whole conversation in `input` instead",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Translates a non-streaming upstream response body of format `from` into a body of format `to`.

@@ -1,0 +1,5 @@
+#![no_main]
+
+use aether_core::WireFormat;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| aether_fuzz::translate(WireFormat::OpenAiResponses, WireFormat::OpenAiChat, data));

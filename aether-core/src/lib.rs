@@ -37,6 +37,7 @@ pub mod format;
 pub mod ir;
 pub mod passthrough;
 pub mod protocol;
+pub mod sse;
 pub mod translate;
 pub mod usage;
 

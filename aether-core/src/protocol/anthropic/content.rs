@@ -4,9 +4,7 @@ use serde_json::{Map, Value};
 
 use super::types::{Block, Content, ContentBlock, MediaSource};
 use super::{FORMAT, own};
-use crate::ir::{
-    Media, Native, Opaque, Part, Reasoning, Source, Text, ToolCall, ToolOutput, ToolResult,
-};
+use crate::ir::{Media, Native, Opaque, Part, Reasoning, Source, Text, ToolCall, ToolOutput, ToolResult};
 use crate::{Family, TranslateError};
 
 /// Reads message content (a string is one text part).
@@ -122,7 +120,9 @@ pub(super) fn encode_part(part: Part, path: &str) -> Result<Option<ContentBlock>
             extra: own(call.extra),
         },
         Part::ToolResult(result) => tool_result_block(result, path)?,
-        Part::Native(native) if native.format == FORMAT => return Ok(Some(ContentBlock::Unknown(native.value))),
+        Part::Native(native) if native.format == FORMAT => {
+            return Ok(Some(ContentBlock::Unknown(native.value)));
+        }
         Part::Native(_) => return Ok(None),
     };
     Ok(Some(ContentBlock::Known(block)))
@@ -161,19 +161,22 @@ fn tool_input(arguments: &str, path: &str) -> Result<Value, TranslateError> {
     }
     match serde_json::from_str(arguments) {
         Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(TranslateError::invalid(format!("{path}.input"), "tool arguments must be a JSON object")),
+        Ok(_) => {
+            Err(TranslateError::invalid(format!("{path}.input"), "tool arguments must be a JSON object"))
+        }
         Err(err) => Err(TranslateError::invalid(format!("{path}.input"), format!("tool arguments: {err}"))),
     }
 }
 
 fn tool_result_block(result: ToolResult, path: &str) -> Result<Block, TranslateError> {
     let content = match result.content {
-        ToolOutput::Json(value) => Some(Content::Blocks(vec![ContentBlock::Known(text_block(
-            value.to_string(),
-            Map::new(),
-        ))])),
+        ToolOutput::Json(value) => {
+            Some(Content::Blocks(vec![ContentBlock::Known(text_block(value.to_string(), Map::new()))]))
+        }
         ToolOutput::Parts(parts) if parts.is_empty() => None,
-        ToolOutput::Parts(parts) => Some(encode_content(tool_result_parts(parts), &format!("{path}.content"))?),
+        ToolOutput::Parts(parts) => {
+            Some(encode_content(tool_result_parts(parts), &format!("{path}.content"))?)
+        }
     };
     Ok(Block::ToolResult {
         tool_use_id: result.call_id,
@@ -188,7 +191,10 @@ fn tool_result_parts(parts: Vec<Part>) -> Vec<Part> {
     parts
         .into_iter()
         .filter(|part| {
-            matches!(part, Part::Text(_) | Part::Refusal(_) | Part::Image(_) | Part::Document(_) | Part::Native(_))
+            matches!(
+                part,
+                Part::Text(_) | Part::Refusal(_) | Part::Image(_) | Part::Document(_) | Part::Native(_)
+            )
         })
         .collect()
 }

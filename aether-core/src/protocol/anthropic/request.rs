@@ -8,9 +8,9 @@ use super::types::{
     Block, Content, ContentBlock, CustomTool, InputMessage, MessagesRequest, ThinkingConfig, ToolDef,
 };
 use super::{FORMAT, own};
+use crate::TranslateError;
 use crate::ir::{self, FunctionTool, Message, Native, Part, Role, Sampling, Tool};
 use crate::protocol::{PathParams, to_json};
-use crate::TranslateError;
 
 /// Top-level members the encoder writes itself; an `extra` member of the same name is never re-emitted.
 const TYPED_MEMBERS: [&str; 14] = [
@@ -42,7 +42,8 @@ pub(crate) fn decode(body: &[u8], _path: &PathParams) -> Result<ir::Request, Tra
         messages.push(decode_message(message, i)?);
     }
     let (tool_choice, parallel_tool_calls) = settings::decode_tool_choice(wire.tool_choice, &mut extra)?;
-    let (reasoning, response_format) = settings::decode_reasoning(wire.thinking, wire.output_config, &mut extra);
+    let (reasoning, response_format) =
+        settings::decode_reasoning(wire.thinking, wire.output_config, &mut extra);
     let user = settings::decode_metadata(wire.metadata, &mut extra);
     Ok(ir::Request {
         model: wire.model,
@@ -118,12 +119,14 @@ pub(crate) fn encode(request: ir::Request) -> Result<Vec<u8>, TranslateError> {
     }
 
     let (system, messages) = encode_messages(request.messages)?;
-    let (thinking, effort) = settings::encode_reasoning(request.reasoning.as_ref(), request.max_output_tokens);
+    let (thinking, effort) =
+        settings::encode_reasoning(request.reasoning.as_ref(), request.max_output_tokens);
     let (thinking, budget) = match thinking {
         Some(ThinkingConfig::Enabled { .. }) if !thinking_allowed(&messages) => (None, 0),
-        Some(ThinkingConfig::Enabled { budget_tokens, extra }) => {
-            (settings::finish_thinking(Some(ThinkingConfig::Enabled { budget_tokens, extra }), kept_thinking), budget_tokens)
-        }
+        Some(ThinkingConfig::Enabled { budget_tokens, extra }) => (
+            settings::finish_thinking(Some(ThinkingConfig::Enabled { budget_tokens, extra }), kept_thinking),
+            budget_tokens,
+        ),
         thinking => (settings::finish_thinking(thinking, kept_thinking), 0),
     };
     let tools: Vec<ToolDef> = request.tools.into_iter().filter_map(encode_tool).collect();
@@ -133,7 +136,11 @@ pub(crate) fn encode(request: ir::Request) -> Result<Vec<u8>, TranslateError> {
         system,
         messages,
         tools: (!tools.is_empty()).then_some(tools),
-        tool_choice: settings::encode_tool_choice(request.tool_choice, request.parallel_tool_calls, kept_choice),
+        tool_choice: settings::encode_tool_choice(
+            request.tool_choice,
+            request.parallel_tool_calls,
+            kept_choice,
+        ),
         thinking,
         output_config: settings::encode_output_config(effort, request.response_format, kept_output),
         temperature: request.sampling.temperature,
@@ -186,7 +193,8 @@ fn system_block(part: Part) -> Option<ContentBlock> {
 fn thinking_allowed(messages: &[InputMessage]) -> bool {
     messages.iter().filter(|message| message.role == "assistant").all(|message| {
         let Content::Blocks(blocks) = &message.content else { return true };
-        let calls_tool = blocks.iter().any(|block| matches!(block, ContentBlock::Known(Block::ToolUse { .. })));
+        let calls_tool =
+            blocks.iter().any(|block| matches!(block, ContentBlock::Known(Block::ToolUse { .. })));
         let starts_with_thinking = matches!(
             blocks.first(),
             Some(ContentBlock::Known(Block::Thinking { .. } | Block::RedactedThinking { .. }))

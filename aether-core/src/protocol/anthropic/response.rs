@@ -5,9 +5,9 @@ use super::settings::{stash, unstash};
 use super::types::{ContentBlock, MessagesResponse};
 use super::usage::{from_wire, to_wire};
 use super::{FORMAT, own};
+use crate::TranslateError;
 use crate::ir::{self, Part, StopReason};
 use crate::protocol::to_json;
-use crate::TranslateError;
 
 /// Reads a Messages response body. Unmodelled `usage` members are kept in `extra["usage"]`.
 pub(crate) fn decode(body: &[u8]) -> Result<ir::Response, TranslateError> {

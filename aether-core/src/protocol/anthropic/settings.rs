@@ -7,8 +7,8 @@
 use serde_json::{Map, Value};
 
 use super::types::{
-    JsonSchemaFormat, JsonSchemaTag, KnownToolChoice, Metadata, OutputConfig, OutputFormat, Thinking, ThinkingConfig,
-    ToolChoiceKind, ToolChoiceWire,
+    JsonSchemaFormat, JsonSchemaTag, KnownToolChoice, Metadata, OutputConfig, OutputFormat, Thinking,
+    ThinkingConfig, ToolChoiceKind, ToolChoiceWire,
 };
 use crate::TranslateError;
 use crate::ir::{Effort, ReasoningConfig, ResponseFormat, ToolChoice};
@@ -186,7 +186,9 @@ pub(super) fn finish_thinking(typed: Option<ThinkingConfig>, kept: Option<Value>
             Some(Thinking::Known(typed))
         }
         (Some(typed), _) => Some(Thinking::Known(typed)),
-        (None, Some(value @ Value::Object(_))) if value.get("type").is_some() => Some(Thinking::Unknown(value)),
+        (None, Some(value @ Value::Object(_))) if value.get("type").is_some() => {
+            Some(Thinking::Unknown(value))
+        }
         (None, _) => None,
     }
 }
@@ -208,7 +210,8 @@ pub(super) fn encode_output_config(
     if format.is_some() {
         fields.remove("format");
     }
-    let format = format.map(|schema| OutputFormat::JsonSchema(JsonSchemaFormat { kind: JsonSchemaTag::JsonSchema, schema }));
+    let format = format
+        .map(|schema| OutputFormat::JsonSchema(JsonSchemaFormat { kind: JsonSchemaTag::JsonSchema, schema }));
     let config = OutputConfig { effort: effort.map(str::to_owned), format, extra: fields };
     (config.effort.is_some() || config.format.is_some() || !config.extra.is_empty()).then_some(config)
 }

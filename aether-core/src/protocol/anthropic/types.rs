@@ -22,9 +22,9 @@ pub(crate) struct MessagesRequest {
     pub(crate) thinking: Option<Thinking>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) output_config: Option<OutputConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub(crate) temperature: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub(crate) top_p: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) top_k: Option<u64>,
@@ -36,6 +36,19 @@ pub(crate) struct MessagesRequest {
     pub(crate) metadata: Option<Metadata>,
     #[serde(flatten)]
     pub(crate) extra: Map<String, Value>,
+}
+
+/// Writes a whole number as an integer (`1`, as JavaScript clients such as Claude Code send it), any other
+/// number as a float.
+fn whole_as_integer<S: serde::Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below it is an exact i64
+    match *value {
+        Some(number) if number.fract() == 0.0 && number.abs() < EXACT => {
+            serializer.serialize_i64(number as i64)
+        }
+        Some(number) => serializer.serialize_f64(number),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// One entry of `messages`.
@@ -121,11 +134,21 @@ pub(crate) enum Block {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum MediaSource {
-    Base64 { media_type: String, data: String },
-    Url { url: String },
-    File { file_id: String },
+    Base64 {
+        media_type: String,
+        data: String,
+    },
+    Url {
+        url: String,
+    },
+    File {
+        file_id: String,
+    },
     /// Plain-text documents (`media_type` is always `text/plain`).
-    Text { media_type: String, data: String },
+    Text {
+        media_type: String,
+        data: String,
+    },
 }
 
 /// An entry of `tools`: a custom tool, or any typed built-in / server tool kept as received.

@@ -121,13 +121,14 @@ pub(crate) fn encode(request: ir::Request) -> Result<Vec<u8>, TranslateError> {
     let (system, messages) = encode_messages(request.messages)?;
     let (thinking, effort) =
         settings::encode_reasoning(request.reasoning.as_ref(), request.max_output_tokens);
-    let (thinking, budget) = match thinking {
-        Some(ThinkingConfig::Enabled { .. }) if !thinking_allowed(&messages) => (None, 0),
-        Some(ThinkingConfig::Enabled { budget_tokens, extra }) => (
-            settings::finish_thinking(Some(ThinkingConfig::Enabled { budget_tokens, extra }), kept_thinking),
-            budget_tokens,
-        ),
-        thinking => (settings::finish_thinking(thinking, kept_thinking), 0),
+    let budget = match &thinking {
+        Some(ThinkingConfig::Enabled { budget_tokens, .. }) => Some(*budget_tokens),
+        _ => None,
+    };
+    let (thinking, budget) = if budget.is_some() && !thinking_allowed(&messages) {
+        (None, 0)
+    } else {
+        (settings::finish_thinking(thinking, kept_thinking), budget.unwrap_or(0))
     };
     let tools: Vec<ToolDef> = request.tools.into_iter().filter_map(encode_tool).collect();
     let wire = MessagesRequest {

@@ -62,6 +62,7 @@
 //! | Chat: `n`, `logprobs`, `top_logprobs`, `logit_bias`, `stream_options`, `service_tier`, `store`, `verbosity`, `modalities`, `audio`, `prediction`, `web_search_options`, `functions`, `function_call`, `safety_identifier`, and any unknown member | request `extra`: re-emitted by Chat, dropped by other formats |
 //! | Chat: `tool_choice` `allowed_tools` / named `custom`, unknown `reasoning_effort`, `response_format` of unknown type | request `extra` (the IR field is left unset) |
 //! | Chat: assistant `reasoning_content`, `audio`, `function_call`, `annotations`; tool message `name` | message `extra` |
+//! | a Chat `Part::Native` with an `id` member (a `custom` tool call) | written in `tool_calls`, not in `content` |
 //! | Chat: role `function` (deprecated) or an unknown role | rejected (`Invalid`): send `tool` messages |
 //! | Chat: response choices after the first (`n` > 1) | kept in the response `extra` for Chat, dropped by other formats |
 //! | Chat: `finish_reason: "function_call"` and unknown reasons | `StopReason::Other` |

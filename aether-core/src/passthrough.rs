@@ -30,6 +30,9 @@ use serde_json::{Map, Value};
 
 use crate::{TranslateError, WireFormat};
 
+/// Bytes to put in place of a span of the body (an empty span inserts).
+type Edit<'a> = (Range<usize>, Cow<'a, [u8]>);
+
 /// A request body whose top-level members the gateway reads or edits have been located.
 #[derive(Clone, Debug)]
 pub struct Body<'a> {
@@ -88,10 +91,7 @@ impl<'a> Body<'a> {
     /// The last `model` member, when it is a string.
     pub fn model(&self) -> Option<Cow<'a, str>> {
         let span = self.model.last()?.clone();
-        match serde_json::from_slice::<Cow<'a, str>>(&self.bytes[span]) {
-            Ok(model) => Some(model),
-            Err(_) => None,
-        }
+        serde_json::from_slice::<Cow<'a, str>>(&self.bytes[span]).ok()
     }
 
     /// Whether the body asks for a stream (`"stream": true`).
@@ -103,7 +103,7 @@ impl<'a> Body<'a> {
     /// OpenAI Chat request, `stream_options.include_usage: true` so that the stream reports usage.
     pub fn rewrite(&self, format: WireFormat, model: &str) -> Result<Vec<u8>, TranslateError> {
         let model_json = serde_json::to_string(model)?;
-        let mut edits: Vec<(Range<usize>, Cow<'_, [u8]>)> =
+        let mut edits: Vec<Edit<'_>> =
             self.model.iter().map(|span| (span.clone(), Cow::Borrowed(model_json.as_bytes()))).collect();
         if self.model.is_empty() {
             let member = format!("\"model\":{model_json}{}", if self.is_empty() { "" } else { "," });
@@ -128,7 +128,7 @@ impl<'a> Body<'a> {
 
     /// The edit, if one is needed, that makes `stream_options.include_usage` true, keeping any other
     /// stream options.
-    fn include_usage(&self) -> Result<Option<(Range<usize>, Cow<'static, [u8]>)>, TranslateError> {
+    fn include_usage(&self) -> Result<Option<Edit<'static>>, TranslateError> {
         let Some(span) = self.stream_options.clone() else {
             let member = br#","stream_options":{"include_usage":true}"#;
             return Ok(Some((self.close..self.close, Cow::Borrowed(member))));

@@ -34,7 +34,7 @@ fn request(messages: Vec<Message>) -> Request {
 fn through(from: WireFormat, to: WireFormat, ir: Request) -> (Value, Request) {
     let body = codec(from).encode_request(ir).unwrap_or_else(|e| panic!("{from} encodes: {e}"));
     let out = translate::request(from, to, &body, &path()).unwrap_or_else(|e| panic!("{from} → {to}: {e}"));
-    let json = serde_json::from_slice(&out.body).unwrap();
+    let json = serde_json::from_slice(&out.body).expect("translations are JSON");
     let path = PathParams { model: Some(out.model), stream: out.stream };
     let back = codec(to).decode_request(&out.body, &path).unwrap_or_else(|e| panic!("{to} decodes: {e}"));
     (json, back)
@@ -100,7 +100,7 @@ fn result_text(result: &ToolResult) -> String {
 }
 
 fn json_args(text: &str) -> Value {
-    serde_json::from_str(text).unwrap()
+    serde_json::from_str(text).expect("arguments are JSON")
 }
 
 #[test]

@@ -16,7 +16,8 @@ fn recorded_stream() -> Vec<u8> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../aether-core/tests/fixtures");
     let mut one_of_each = Vec::new();
     for format in ["anthropic", "openai_chat", "openai_responses", "gemini"] {
-        for entry in std::fs::read_dir(format!("{root}/{format}/stream")).expect("stream fixtures").flatten() {
+        for entry in std::fs::read_dir(format!("{root}/{format}/stream")).expect("stream fixtures").flatten()
+        {
             one_of_each.extend(std::fs::read(entry.path()).expect("readable"));
         }
     }

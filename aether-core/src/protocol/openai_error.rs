@@ -87,7 +87,7 @@ mod tests {
     fn renders_the_openai_shape() {
         let (status, body) = render(&ApiError::new(ErrorKind::NotFound, "model `x` is not configured"));
         assert_eq!(status, 404);
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("rendered errors are JSON");
         assert_eq!(
             json,
             serde_json::json!({"error": {"message": "model `x` is not configured",

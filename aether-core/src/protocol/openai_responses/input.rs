@@ -285,14 +285,12 @@ impl MessageWriter {
     }
 
     fn content_value(&self, mut content: Vec<Value>) -> Value {
-        if self.string_content && content.len() == 1 {
-            if let Some(Value::Object(part)) = content.first() {
-                if part.len() == 2 && part.get("text").is_some_and(Value::is_string) {
-                    if let Some(Value::Object(mut part)) = content.pop() {
-                        return part.remove("text").unwrap_or_default();
-                    }
-                }
-            }
+        if self.string_content
+            && let [Value::Object(part)] = content.as_mut_slice()
+            && part.len() == 2
+            && let Some(Value::String(text)) = part.remove("text")
+        {
+            return Value::String(text);
         }
         Value::Array(content)
     }

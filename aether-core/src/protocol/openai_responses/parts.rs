@@ -200,7 +200,7 @@ pub(crate) fn decode_reasoning(value: Value, path: &str) -> Result<Reasoning, Tr
         Some(content) => match single_reasoning_text(&content) {
             Some(text) => Some(text),
             None => {
-                extra.insert("content".to_owned(), Value::Array(content));
+                extra.insert("content".to_owned(), content);
                 None
             }
         },
@@ -216,8 +216,8 @@ pub(crate) fn decode_reasoning(value: Value, path: &str) -> Result<Reasoning, Tr
     })
 }
 
-fn single_reasoning_text(content: &[Value]) -> Option<String> {
-    match content {
+fn single_reasoning_text(content: &Value) -> Option<String> {
+    match content.as_array()?.as_slice() {
         [part]
             if type_of(part) == Some("reasoning_text") && part.as_object().is_some_and(|o| o.len() == 2) =>
         {

@@ -25,6 +25,9 @@ pub(crate) fn decode(body: &[u8], _path: &PathParams) -> Result<ir::Request, Tra
             flags.push(shape::INPUT_STRING);
             messages.push(Message::text(Role::User, text));
         }
+        Some(Input::Items(items)) if items.is_empty() => {
+            extra.insert("input".to_owned(), Value::Array(items));
+        }
         Some(Input::Items(items)) => input::decode(items, &mut messages)?,
         None => {}
     }
@@ -258,14 +261,12 @@ fn encode_input(
     input_string: bool,
     namespaces: &Namespaces,
 ) -> Result<Option<Input>, TranslateError> {
-    if input_string {
-        if let [Message { role: Role::User, content, id: None, .. }] = messages.as_slice() {
-            if let [Part::Text(text)] = content.as_slice() {
-                if shape::own(text.extra.clone()).is_empty() {
-                    return Ok(Some(Input::Text(text.text.clone())));
-                }
-            }
-        }
+    if input_string
+        && let [Message { role: Role::User, content, id: None, .. }] = messages.as_slice()
+        && let [Part::Text(text)] = content.as_slice()
+        && shape::own(text.extra.clone()).is_empty()
+    {
+        return Ok(Some(Input::Text(text.text.clone())));
     }
     if messages.is_empty() {
         return Ok(None);

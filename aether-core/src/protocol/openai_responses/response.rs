@@ -14,7 +14,7 @@ use super::types::{Content, MessageItem, ResponseBody};
 use super::usage;
 use crate::ir::{self, Native, Part, StopReason};
 use crate::protocol::to_json;
-use crate::{TranslateError, WireFormat};
+use crate::{Family, TranslateError, WireFormat};
 
 const FORMAT: WireFormat = WireFormat::OpenAiResponses;
 
@@ -146,10 +146,13 @@ pub(crate) fn encode(response: ir::Response) -> Result<Vec<u8>, TranslateError> 
     to_json(&object)
 }
 
+/// A `message` item being collected: its header (when known) and content parts.
+type OpenMessage = (Option<Map<String, Value>>, Vec<Value>);
+
 /// Writes the answer as output items.
 fn encode_output(content: Vec<Part>, stem: &str) -> Result<Vec<Value>, TranslateError> {
     let mut items = Vec::new();
-    let mut message: Option<(Option<Map<String, Value>>, Vec<Value>)> = None;
+    let mut message: Option<OpenMessage> = None;
     let mut count = 0usize;
     let mut next_id = |prefix: &str| {
         count += 1;
@@ -192,10 +195,10 @@ fn message_header(extra: &ir::Extra) -> Option<Map<String, Value>> {
 
 /// `output_text` parts always carry `annotations` in a response.
 fn with_annotations(mut part: Value) -> Value {
-    if let Value::Object(object) = &mut part {
-        if type_of_object(object) == Some("output_text") {
-            object.entry("annotations").or_insert_with(|| Value::Array(Vec::new()));
-        }
+    if let Value::Object(object) = &mut part
+        && type_of_object(object) == Some("output_text")
+    {
+        object.entry("annotations").or_insert_with(|| Value::Array(Vec::new()));
     }
     part
 }
@@ -204,10 +207,7 @@ fn type_of_object(object: &Map<String, Value>) -> Option<&str> {
     object.get("type").and_then(Value::as_str)
 }
 
-fn finish_message(
-    (header, content): (Option<Map<String, Value>>, Vec<Value>),
-    next_id: &mut impl FnMut(&str) -> String,
-) -> Value {
+fn finish_message((header, content): OpenMessage, next_id: &mut impl FnMut(&str) -> String) -> Value {
     let mut object = header.unwrap_or_default();
     object.entry("type").or_insert_with(|| Value::from("message"));
     if !object.contains_key("id") {
@@ -222,6 +222,9 @@ fn finish_message(
 fn encode_item(part: Part, next_id: &mut impl FnMut(&str) -> String) -> Option<Value> {
     match part {
         Part::Reasoning(reasoning) => {
+            if reasoning.opaque.as_ref().is_some_and(|opaque| opaque.family != Family::OpenAi) {
+                return None;
+            }
             let id = reasoning.id.is_none().then(|| next_id("rs"));
             parts::encode_reasoning(reasoning, id)
         }

@@ -70,7 +70,10 @@ fn decode_namespace(tool: Value, path: &str, out: &mut Vec<Tool>) -> Result<(), 
     let inner = match header.remove("tools") {
         Some(Value::Array(inner)) => inner,
         _ => {
-            return Err(TranslateError::invalid(format!("{path}.tools"), "a namespace needs a `tools` array"));
+            return Err(TranslateError::invalid(
+                format!("{path}.tools"),
+                "a namespace needs a `tools` array",
+            ));
         }
     };
     if inner.is_empty() {

@@ -153,8 +153,9 @@ pub(crate) struct ReasoningItem {
     pub(crate) id: Option<String>,
     #[serde(default)]
     pub(crate) summary: Vec<TextPart>,
-    #[serde(default)]
-    pub(crate) content: Option<Vec<Value>>,
+    /// Usually `[{type: reasoning_text, text}]`; kept as sent (`null` included) otherwise.
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) content: Option<Value>,
     #[serde(default)]
     pub(crate) encrypted_content: Option<String>,
     #[serde(flatten)]
@@ -186,7 +187,7 @@ pub(crate) struct ResponseBody {
     pub(crate) created_at: Option<Value>,
     #[serde(default)]
     pub(crate) status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub(crate) incomplete_details: Option<Value>,
     #[serde(default)]
     pub(crate) output: Vec<Value>,
@@ -223,4 +224,9 @@ pub(crate) struct InputTokensDetails {
 pub(crate) struct OutputTokensDetails {
     #[serde(default)]
     pub(crate) reasoning_tokens: u64,
+}
+
+/// Reads a member that may be `null` as `Some(Value::Null)`, so that `null` survives re-encoding.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }

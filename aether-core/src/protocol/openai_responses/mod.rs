@@ -63,6 +63,9 @@
 //! | `include`, `store`, `truncation`, `service_tier`, `background`, `previous_response_id`, `conversation`, `prompt`, `client_metadata`, `stream_options`, `top_logprobs`, `max_tool_calls`, `text.verbosity`, other `reasoning` members | kept in `extra`: dropped by other formats |
 //! | `annotations`, `logprobs`, item `status` | kept in `extra`: dropped by other formats |
 //! | a plain function whose name contains `--` | a response's call of it is written as a namespaced call |
+//! | two adjacent `namespace` tools with identical headers | merged into one |
+//! | a response without `usage` | written with zero usage |
+//! | `null` for an optional request member (`temperature: null`, …) | dropped |
 
 mod error;
 mod input;

@@ -37,7 +37,8 @@ fn lower_type(value: &mut Value) {
 pub(crate) fn lower_types(schema: &mut Value) {
     match schema {
         Value::Object(map) => map.iter_mut().for_each(|(key, value)| {
-            if key == "type" {
+            // A `type` member holds a type name (or several); a property named `type` holds a schema.
+            if key == "type" && (value.is_string() || value.is_array()) {
                 lower_type(value);
             } else {
                 lower_types(value);

@@ -78,7 +78,7 @@ pub(crate) enum PartData {
     /// `functionResponse`.
     Response { response: FunctionResponse, extra: Members },
     /// Anything else (`executableCode`, `videoMetadata`, a new kind): the part as received.
-    Unknown(Part),
+    Unknown(Box<Part>),
 }
 
 impl Part {
@@ -93,7 +93,7 @@ impl Part {
         ];
         let native = NATIVE_MEMBERS.iter().any(|key| self.extra.contains_key(*key));
         if native || data_members.iter().filter(|set| **set).count() != 1 {
-            return PartData::Unknown(self);
+            return PartData::Unknown(Box::new(self));
         }
         let Part {
             text,
@@ -122,7 +122,7 @@ impl Part {
             (_, Some(file), _) => PartData::File { file, extra },
             (_, _, Some(response)) => PartData::Response { response, extra },
             // Unreachable by the count above; kept total rather than panicking.
-            (None, None, None) => PartData::Unknown(Part { extra, ..Part::default() }),
+            (None, None, None) => PartData::Unknown(Box::new(Part { extra, ..Part::default() })),
         }
     }
 }

@@ -44,7 +44,11 @@
 //!   `MAX_TOKENS`; `SAFETY`, `RECITATION`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `IMAGE_*` are a
 //!   content filter; others are kept as they are. A `promptFeedback.blockReason` with no candidate is a
 //!   content filter. Written back: end turn, tool use, stop sequence and refusal → `STOP`; max tokens and
-//!   context exhausted → `MAX_TOKENS`; content filter → `SAFETY`; pause turn → `OTHER`.
+//!   context exhausted → `MAX_TOKENS`; content filter → `SAFETY`; pause turn → `OTHER`. A refusal is
+//!   `STOP`, not `SAFETY`: Gemini's `SAFETY` means its filter flagged the candidate, while a refusal is
+//!   ordinary model text (written as a text part).
+//! - Consecutive user messages holding only tool results (OpenAI's one `tool` message per call) share
+//!   one `user` content, so a batch of parallel calls is answered in one turn.
 //!
 //! # Thought signatures
 //! Gemini 3 validates the `thoughtSignature` of the first `functionCall` part of every step of the
@@ -54,7 +58,8 @@
 //! or `skip_thought_signature_validator`; Vertex AI documents only the latter, and Gemini CLI sends it. So
 //! the encoder writes a Google signature byte-exact where the IR has one, and gives the first
 //! `functionCall` of each `model` content that has none `thoughtSignature: "skip_thought_signature_validator"`
-//! (requests only; never a forged signature, and other families' signatures are never sent).
+//! (requests only; never a forged signature, and other families' signatures are never sent). The value is
+//! written as that JSON string, as Gemini CLI sends it.
 //!
 //! # Lossy mappings
 //! | IR feature / Gemini field | what happens |
@@ -76,6 +81,8 @@
 //! | a budget together with an effort | only `thinkingLevel` is written |
 //! | other formats' `Extra` / `Native` parts and tools | dropped |
 //! | messages left with no parts (e.g. only foreign reasoning) | omitted |
+//! | consecutive `user` contents holding only function responses | merged into one content |
+//! | an empty `generationConfig` / `toolConfig` object | not written back |
 //! | candidates after the first | kept for Gemini only; other formats see the first |
 //! | `createTime`, `promptFeedback`, `safetyRatings`, `citationMetadata`, usage details | kept for Gemini only |
 //! | response `created` (Unix time) from other formats | dropped |

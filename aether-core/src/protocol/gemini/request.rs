@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::config::{self, Generation};
 use super::parts::{At, Decoder, Encoder, extra, own, sign_first_call};
-use super::types::{Content, Request};
+use super::types::{Content, Part, Request};
 use crate::TranslateError;
 use crate::ir::{self, Message, Role};
 use crate::protocol::{PathParams, to_json};
@@ -76,12 +76,16 @@ fn message(content: Content, index: usize, decoder: &mut Decoder) -> Result<Mess
     Ok(Message { role, content: parts, extra: extra(content.extra), ..Message::default() })
 }
 
+fn only_responses(parts: &[Part]) -> bool {
+    parts.iter().all(|p| p.function_response.is_some())
+}
+
 /// Writes a request body. The model and streaming mode are left to the URL the caller builds.
 pub(crate) fn encode(request: ir::Request) -> Result<Vec<u8>, TranslateError> {
     let mut keep = own(request.extra);
     let mut encoder = Encoder::default();
     let mut system: Option<Content> = None;
-    let mut contents = Vec::with_capacity(request.messages.len());
+    let mut contents: Vec<Content> = Vec::with_capacity(request.messages.len());
     for (index, message) in request.messages.into_iter().enumerate() {
         let instruction = message.role.is_instruction();
         let role = if message.role == Role::Assistant { "model" } else { "user" };
@@ -100,8 +104,16 @@ pub(crate) fn encode(request: ir::Request) -> Result<Vec<u8>, TranslateError> {
         if message.role == Role::Assistant {
             sign_first_call(&mut parts);
         }
-        if !parts.is_empty() {
-            contents.push(Content { role: Some(role.to_owned()), parts, extra: own(message.extra) });
+        if parts.is_empty() {
+            continue;
+        }
+        match contents.last_mut() {
+            // Results of one batch of calls sent as separate messages (OpenAI `tool` messages) share one
+            // content, as Gemini expects as many responses in the turn as there were calls.
+            Some(last) if only_responses(&last.parts) && only_responses(&parts) => {
+                last.parts.append(&mut parts)
+            }
+            _ => contents.push(Content { role: Some(role.to_owned()), parts, extra: own(message.extra) }),
         }
     }
     let tool_config = config::encode_tool_config(request.tool_choice, &mut keep)?;

@@ -501,3 +501,19 @@ fn media_encodes_inline_and_by_uri_and_foreign_file_ids_are_unsupported() {
     let ir = request(vec![user_message(vec![Part::Document(media(Source::FileId("file-abc".into())))])]);
     assert!(matches!(Gemini.encode_request(ir), Err(TranslateError::Unsupported { .. })));
 }
+
+#[test]
+fn results_sent_as_separate_messages_share_one_content() {
+    let text = |t: &str| ToolOutput::Parts(vec![Part::Text(Text::new(t))]);
+    let ir = request(vec![
+        assistant(vec![call("a", "f", "{}", None), call("b", "g", "{}", None)]),
+        user_message(vec![result("a", text("1"), false)]),
+        user_message(vec![result("b", text("2"), false)]),
+        Message::text(Role::User, "next"),
+    ]);
+    let out = encode(ir);
+    let contents = out["contents"].as_array().expect("contents");
+    assert_eq!(contents.len(), 3);
+    assert_eq!(contents[1]["parts"].as_array().expect("parts").len(), 2);
+    assert_eq!(contents[2]["parts"], json!([{"text": "next"}]));
+}

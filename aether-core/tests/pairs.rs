@@ -446,6 +446,8 @@ fn reasoning_settings_map_between_formats() {
             effort: Some(Effort::High),
             ..Default::default()
         }),
+        // Room for a thinking budget: Anthropic's `max_tokens` counts thinking too.
+        max_output_tokens: Some(32_000),
         ..request(vec![Message::text(Role::User, "think")])
     };
     for (from, to) in pairs() {

@@ -17,6 +17,7 @@
 pub mod anthropic;
 mod data_url;
 pub mod gemini;
+mod media_type;
 pub mod openai_chat;
 mod openai_error;
 pub mod openai_responses;
@@ -69,6 +70,15 @@ pub fn codec(format: WireFormat) -> &'static dyn Codec {
         WireFormat::Anthropic => &anthropic::Anthropic,
         WireFormat::Gemini => &gemini::Gemini,
     }
+}
+
+/// An id for an answer that came without one: `prefix` and the FNV-1a hash of `seed` (the encoded
+/// content), so that the same answer always gets the same id. A server sets real ids before encoding.
+pub(crate) fn content_id(prefix: &str, seed: &[u8]) -> String {
+    let hash = seed.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{prefix}{hash:016x}")
 }
 
 /// Serialises a wire struct. Our structs only have string keys, so this cannot fail in practice; the

@@ -7,7 +7,7 @@ use super::usage::{from_wire, to_wire};
 use super::{FORMAT, own};
 use crate::TranslateError;
 use crate::ir::{self, Part, StopReason};
-use crate::protocol::to_json;
+use crate::protocol::{content_id, to_json};
 
 /// Reads a Messages response body. Unmodelled `usage` members are kept in `extra["usage"]`.
 pub(crate) fn decode(body: &[u8]) -> Result<ir::Response, TranslateError> {
@@ -60,13 +60,9 @@ fn encode_blocks(parts: Vec<Part>) -> Result<Vec<ContentBlock>, TranslateError> 
     Ok(blocks)
 }
 
-/// `msg_` and the FNV-1a hash of the encoded content: the same answer always gets the same id.
+/// `msg_` and a hash of the encoded content: the same answer always gets the same id.
 fn synthetic_id(content: &[ContentBlock]) -> Result<String, TranslateError> {
-    let bytes = to_json(&content)?;
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    Ok(format!("msg_{hash:016x}"))
+    Ok(content_id("msg_", &to_json(&content)?))
 }
 
 fn stop_reason(reason: String) -> StopReason {

@@ -12,6 +12,7 @@ use super::types::{
 use crate::ir::{
     self, Extra, Media, Native, Opaque, Reasoning, Source, Text, ToolCall, ToolOutput, ToolResult,
 };
+use crate::protocol::media_type;
 use crate::{Family, TranslateError, WireFormat};
 
 const FORMAT: WireFormat = WireFormat::Gemini;
@@ -193,7 +194,10 @@ impl Decoder {
 fn media(source: Source, rest: Members) -> ir::Part {
     let is_image = match &source {
         Source::Base64 { media_type, .. } => media_type.starts_with("image/"),
-        Source::Url { media_type, .. } => media_type.as_deref().is_some_and(|t| t.starts_with("image/")),
+        Source::Url { url, media_type } => {
+            // Without a MIME type, the URL's extension tells an image from a document.
+            media_type.as_deref().or_else(|| media_type::guess(url)).is_some_and(|t| t.starts_with("image/"))
+        }
         Source::FileId(_) | Source::Text(_) => false,
     };
     let media = Media { source, name: None, detail: None, extra: extra(rest) };

@@ -4,9 +4,6 @@
 //! (under `choices`, after the first choice's unmodelled members) so Chat re-emits them; other formats
 //! drop them.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::{Map, Value};
 
 use super::extra::{keep, nest, own, take_object, without};
@@ -18,7 +15,7 @@ use super::types::{
 use super::usage;
 use crate::TranslateError;
 use crate::ir::{self, Part, StopReason, Text};
-use crate::protocol::to_json;
+use crate::protocol::{content_id, to_json};
 
 /// Reads a `chat.completion` object.
 pub(crate) fn decode(body: &[u8]) -> Result<ir::Response, TranslateError> {
@@ -127,9 +124,9 @@ pub(crate) fn encode(response: ir::Response) -> Result<Vec<u8>, TranslateError> 
     let mut out = vec![ChoiceOut::Translated(choice)];
     out.extend(choices.into_iter().map(ChoiceOut::Raw));
     let wire = ChatResponse {
-        id: if response.id.is_empty() { new_id() } else { response.id },
+        id: if response.id.is_empty() { content_id("chatcmpl-", &to_json(&out)?) } else { response.id },
         object: "chat.completion".to_owned(),
-        created: Some(response.created.unwrap_or_else(now)),
+        created: Some(response.created.unwrap_or_default()),
         model: response.model,
         choices: out,
         usage: Some(usage::encode(&response.usage, usage_extra)),
@@ -161,15 +158,4 @@ fn encode_message(content: Vec<Part>, mut extra: Map<String, Value>) -> Response
         tool_calls: (!calls.is_empty()).then_some(calls),
         extra: without(extra, RESPONSE_MESSAGE_KEYS),
     }
-}
-
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// A fresh `chatcmpl-…` id: the time in nanoseconds and a process-wide counter, in hex.
-fn new_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("chatcmpl-{nanos:x}{:04x}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }

@@ -38,6 +38,7 @@ pub mod ir;
 pub mod passthrough;
 pub mod protocol;
 pub mod sse;
+pub mod stream;
 pub mod translate;
 pub mod usage;
 

@@ -35,6 +35,7 @@ pub fn request(
 ) -> Result<TranslatedRequest, TranslateError> {
     let ir = codec(from).decode_request(body, path)?;
     reject_server_state(&ir, to)?;
+    reject_foreign_files(&ir, from, to)?;
     let (model, stream) = (ir.model.clone(), ir.stream);
     let body = codec(to).encode_request(ir)?;
     Ok(TranslatedRequest { body, model, stream })
@@ -55,6 +56,36 @@ fn reject_server_state(ir: &ir::Request, to: WireFormat) -> Result<(), Translate
             "the conversation state lives at OpenAI; send the whole conversation in `input` instead",
         )),
         None => Ok(()),
+    }
+}
+
+/// A file id names a file in one provider's file store; another provider cannot open it.
+fn reject_foreign_files(ir: &ir::Request, from: WireFormat, to: WireFormat) -> Result<(), TranslateError> {
+    if from.family() == to.family() {
+        return Ok(());
+    }
+    let file = ir.messages.iter().flat_map(|m| &m.content).find_map(file_id);
+    match file {
+        Some(id) => Err(TranslateError::unsupported(
+            format!("file `{id}`"),
+            to,
+            format!("it was uploaded to the {from} provider's file store; send the content inline or by URL"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The first file id a part refers to, looking inside tool results too.
+fn file_id(part: &ir::Part) -> Option<&str> {
+    match part {
+        ir::Part::Image(media) | ir::Part::Document(media) => match &media.source {
+            ir::Source::FileId(id) => Some(id),
+            _ => None,
+        },
+        ir::Part::ToolResult(ir::ToolResult { content: ir::ToolOutput::Parts(parts), .. }) => {
+            parts.iter().find_map(file_id)
+        }
+        _ => None,
     }
 }
 

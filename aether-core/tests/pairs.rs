@@ -710,3 +710,34 @@ fn cache_writes_by_ttl_survive_anthropic_round_trips() {
     let body = codec(WireFormat::Anthropic).encode_response(Response { usage, ..answer() }).unwrap();
     assert_eq!(codec(WireFormat::Anthropic).decode_response(&body).unwrap().usage, usage);
 }
+
+#[test]
+fn file_ids_stay_within_their_provider_family() {
+    let ir = request(vec![Message {
+        role: Role::User,
+        content: vec![
+            Part::Document(Media {
+                source: Source::FileId("file-6F2ksmvXxt4VdoqmHRw6kL".into()),
+                name: None,
+                detail: None,
+                extra: Default::default(),
+            }),
+            Part::Text(Text::new("Summarise it.")),
+        ],
+        ..Message::default()
+    }]);
+    for (from, to) in pairs().filter(|(from, _)| *from != WireFormat::Gemini) {
+        let body = codec(from).encode_request(ir.clone()).unwrap();
+        let result = translate::request(from, to, &body, &path());
+        if from.family() == to.family() {
+            let out = result.unwrap();
+            assert!(
+                String::from_utf8(out.body).unwrap().contains("file-6F2ksmvXxt4VdoqmHRw6kL"),
+                "{from} → {to}"
+            );
+        } else {
+            let err = result.unwrap_err();
+            assert!(err.to_string().contains("file store"), "{from} → {to}: {err}");
+        }
+    }
+}

@@ -84,6 +84,7 @@ mod settings;
 mod types;
 mod usage;
 
+pub(crate) mod stream;
 #[cfg(test)]
 mod tests;
 

@@ -103,6 +103,7 @@ mod schema;
 mod types;
 mod usage;
 
+pub(crate) mod stream;
 #[cfg(test)]
 mod tests;
 

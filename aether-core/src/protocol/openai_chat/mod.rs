@@ -82,6 +82,7 @@ mod tools;
 mod types;
 mod usage;
 
+pub(crate) mod stream;
 #[cfg(test)]
 mod tests;
 

@@ -77,6 +77,7 @@ mod tools;
 mod types;
 mod usage;
 
+pub(crate) mod stream;
 #[cfg(test)]
 mod tests;
 

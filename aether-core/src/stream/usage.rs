@@ -1,0 +1,136 @@
+//! Usage of a stream, gathered as it passes.
+
+use memchr::memmem;
+
+use super::{StreamDecoder, StreamEvent, decoder};
+use crate::ir::StopReason;
+use crate::{ApiError, Usage, WireFormat, sse};
+
+/// The usage, stop reason and error of a stream, from the events seen so far.
+///
+/// Formats report usage in pieces (Anthropic: input at `message_start`, output at `message_delta`; OpenAI:
+/// all at the end), so a later report never overwrites a count already known with zero.
+///
+/// ```
+/// use aether_core::Usage;
+/// use aether_core::stream::{StreamEvent, UsageAccumulator};
+///
+/// let mut usage = UsageAccumulator::default();
+/// usage.observe(&StreamEvent::Usage(Usage { input: 10, cache_read: 90, ..Usage::default() }));
+/// usage.observe(&StreamEvent::Usage(Usage { output: 5, ..Usage::default() }));
+/// assert_eq!(usage.usage(), Usage { input: 10, cache_read: 90, output: 5, ..Usage::default() });
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UsageAccumulator {
+    usage: Usage,
+    stop: Option<StopReason>,
+    error: Option<ApiError>,
+}
+
+impl UsageAccumulator {
+    /// Takes what `event` says about usage, stop and errors.
+    pub fn observe(&mut self, event: &StreamEvent) {
+        match event {
+            StreamEvent::Usage(usage) => self.merge(usage),
+            StreamEvent::Stop { reason, .. } => self.stop = Some(reason.clone()),
+            StreamEvent::Error(error) => self.error = Some(error.clone()),
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, new: &Usage) {
+        let keep = |known: &mut u64, new: u64| {
+            if new != 0 {
+                *known = new;
+            }
+        };
+        keep(&mut self.usage.input, new.input);
+        keep(&mut self.usage.output, new.output);
+        keep(&mut self.usage.cache_read, new.cache_read);
+        keep(&mut self.usage.cache_write_5m, new.cache_write_5m);
+        keep(&mut self.usage.cache_write_1h, new.cache_write_1h);
+        keep(&mut self.usage.reasoning, new.reasoning);
+    }
+
+    /// The usage seen so far.
+    pub fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    /// Why generation stopped, if the stream said so.
+    pub fn stop(&self) -> Option<&StopReason> {
+        self.stop.as_ref()
+    }
+
+    /// The error the stream carried, if any.
+    pub fn error(&self) -> Option<&ApiError> {
+        self.error.as_ref()
+    }
+}
+
+/// Reads usage from a stream that passes through untranslated (client and upstream of one format).
+///
+/// Only events that can carry usage, a stop or an error are decoded; the bytes themselves are the
+/// caller's to forward unchanged.
+///
+/// ```
+/// use aether_core::WireFormat;
+/// use aether_core::stream::UsageScanner;
+///
+/// let mut scanner = UsageScanner::new(WireFormat::Anthropic);
+/// scanner.feed(b"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":12}}\n\n");
+/// assert_eq!(scanner.finish().usage().output, 12);
+/// ```
+pub struct UsageScanner {
+    sse: sse::Decoder,
+    decoder: Box<dyn StreamDecoder>,
+    events: Vec<StreamEvent>,
+    seen: UsageAccumulator,
+}
+
+/// Substrings of the events worth decoding: usage, stop reasons, errors and each format's terminal event
+/// (so that a stream cut before it is told apart from a complete one).
+const MARKERS: [&str; 7] = ["usage", "Usage", "error", "finish", "stop_reason", "message_stop", "[DONE]"];
+
+impl UsageScanner {
+    /// A scanner for a stream of `format`.
+    pub fn new(format: WireFormat) -> Self {
+        UsageScanner {
+            sse: sse::Decoder::new(),
+            decoder: decoder(format),
+            events: Vec::new(),
+            seen: UsageAccumulator::default(),
+        }
+    }
+
+    /// Reads the next chunk of the stream.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.sse.feed(chunk);
+        while let Some(event) = self.sse.next_event() {
+            self.observe(&event);
+        }
+    }
+
+    /// Ends the stream and returns what it said.
+    pub fn finish(mut self) -> UsageAccumulator {
+        if let Some(event) = self.sse.finish() {
+            self.observe(&event);
+        }
+        self.decoder.finish(&mut self.events);
+        for event in self.events.drain(..) {
+            self.seen.observe(&event);
+        }
+        self.seen
+    }
+
+    fn observe(&mut self, event: &sse::Event) {
+        let data = event.data.as_bytes();
+        if !MARKERS.iter().any(|marker| memmem::find(data, marker.as_bytes()).is_some()) {
+            return;
+        }
+        self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
+        for event in self.events.drain(..) {
+            self.seen.observe(&event);
+        }
+    }
+}

@@ -44,7 +44,7 @@
 //! format's end or error), never a hang.
 
 use crate::ir::{Opaque, StopReason};
-use crate::{ApiError, Usage};
+use crate::{ApiError, Family, Usage};
 
 mod translator;
 mod usage;
@@ -101,8 +101,12 @@ pub enum StreamEvent {
 pub enum Block {
     /// Answer text.
     Text,
-    /// Reasoning (thinking) text and its opaque artefact.
+    /// Reasoning (thinking) text and its opaque artefact. Encoders write reasoning blocks only for a
+    /// client of the same `family`: a client sends reasoning back on its next turn, and an upstream
+    /// rejects reasoning it did not mint (or that lacks its signature).
     Reasoning {
+        /// The family of the upstream that produced it.
+        family: Family,
         /// A format's own id for the reasoning item (Responses `rs_…`).
         id: Option<String>,
         /// Anthropic `redacted_thinking`: only an opaque artefact follows.

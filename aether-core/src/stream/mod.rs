@@ -46,9 +46,11 @@
 use crate::ir::{Opaque, StopReason};
 use crate::{ApiError, Family, Usage};
 
+mod check;
 mod translator;
 mod usage;
 
+pub use check::{ContractError, check};
 pub use translator::{Translator, decoder, encoder};
 pub use usage::{UsageAccumulator, UsageScanner};
 

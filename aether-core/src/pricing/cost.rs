@@ -73,6 +73,10 @@ pub struct Cost {
 /// The outcome of pricing a request: a cost, or no price at all (which is never reported as zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every charge is priced; boxing would cost an allocation each"
+)]
 pub enum Charge {
     /// The model had a price in force.
     Priced(Cost),

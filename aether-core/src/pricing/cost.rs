@@ -16,9 +16,9 @@ pub enum Outcome {
     Failure,
 }
 
-/// Money per component of a request, in the price table's currency: exact, never rounded, written
-/// without trailing zeros.
-/// `total` is the sum of the others. Amounts serialise as strings.
+/// Money per component of a request, in the price table's currency: exact, never rounded.
+/// Amounts serialise as strings without trailing zeros.
+/// `total` is the sum of the others.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostBreakdown {
@@ -47,9 +47,8 @@ pub struct CostBreakdown {
 
 impl CostBreakdown {
     fn new(parts: [Decimal; 5], per_request: Decimal) -> Self {
-        let total = (parts.iter().sum::<Decimal>() + per_request).normalize();
-        let [input, output, cache_read, cache_write_5m, cache_write_1h] = parts.map(|p| p.normalize());
-        let per_request = per_request.normalize();
+        let total = parts.iter().sum::<Decimal>() + per_request;
+        let [input, output, cache_read, cache_write_5m, cache_write_1h] = parts;
         CostBreakdown { input, output, cache_read, cache_write_5m, cache_write_1h, per_request, total }
     }
 }
@@ -121,10 +120,7 @@ pub(super) fn compute(schedule: &PriceSchedule, usage: &Usage, outcome: Outcome,
         Outcome::Success => schedule.per_request,
         Outcome::Failure => Decimal::ZERO,
     };
-    let list = CostBreakdown::new(
-        std::array::from_fn(|i| Decimal::from(tokens[i]) * prices[i] / PER_MILLION),
-        per_request,
-    );
+    let list = CostBreakdown::new(std::array::from_fn(|i| per_million(tokens[i], prices[i])), per_request);
 
     let multiplier = key.rate_multiplier();
     let scaled = |amount: Decimal| amount * multiplier;
@@ -147,7 +143,7 @@ pub(super) fn compute(schedule: &PriceSchedule, usage: &Usage, outcome: Outcome,
             left -= covered;
         }
         let actual = CostBreakdown::new(
-            std::array::from_fn(|i| scaled(Decimal::from(billed[i]) * prices[i] / PER_MILLION)),
+            std::array::from_fn(|i| scaled(per_million(billed[i], prices[i]))),
             full_actual.per_request,
         );
         (actual, FreeAllowance { requests: 0, tokens: free.tokens - left })
@@ -159,6 +155,17 @@ pub(super) fn compute(schedule: &PriceSchedule, usage: &Usage, outcome: Outcome,
         effective_from: schedule.effective_from,
         tier: tier_index,
     })
+}
+
+/// `tokens × price / 1,000,000`, exactly: shifting the scale by six digits where it fits, which is
+/// several times faster than a decimal division.
+fn per_million(tokens: u64, price: Decimal) -> Decimal {
+    let product = Decimal::from(tokens) * price;
+    let mut shifted = product;
+    match shifted.set_scale(product.scale() + 6) {
+        Ok(()) => shifted,
+        Err(_) => product / PER_MILLION,
+    }
 }
 
 /// The tier's prices in [`CostBreakdown`] order: input, output, cache read, cache writes 5m and 1h.

@@ -65,8 +65,11 @@ pub enum PriceError {
         /// The tier's index in the schedule.
         tier: usize,
     },
-    /// A price is negative or implausibly large.
-    #[error("schedule {schedule}: {field} price {value} is out of range (0 to {max})", max = super::MAX_PRICE)]
+    /// A price is negative, implausibly large or finer than [`MAX_SCALE`](super::MAX_SCALE) decimal places.
+    #[error(
+        "schedule {schedule}: {field} price {value} is out of range (0 to {max}, at most {scale} decimal places)",
+        max = super::MAX_PRICE, scale = super::MAX_SCALE
+    )]
     PriceOutOfRange {
         /// The schedule's index in the list.
         schedule: usize,
@@ -75,8 +78,12 @@ pub enum PriceError {
         /// The rejected price.
         value: Decimal,
     },
-    /// A provider key's rate multiplier is negative or implausibly large.
-    #[error("rate multiplier {0} is out of range (0 to {max})", max = super::MAX_MULTIPLIER)]
+    /// A provider key's rate multiplier is negative, implausibly large or finer than
+    /// [`MAX_SCALE`](super::MAX_SCALE) decimal places.
+    #[error(
+        "rate multiplier {0} is out of range (0 to {max}, at most {scale} decimal places)",
+        max = super::MAX_MULTIPLIER, scale = super::MAX_SCALE
+    )]
     MultiplierOutOfRange(Decimal),
     /// A timestamp string is not one of the accepted forms.
     #[error("invalid timestamp `{0}`: expected Unix seconds, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`")]

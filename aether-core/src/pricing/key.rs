@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_MULTIPLIER, PriceError, Timestamp};
+use super::{MAX_MULTIPLIER, MAX_SCALE, PriceError, Timestamp};
 
 /// How one provider key's bill differs from list price, at the moment a request is settled.
 ///
@@ -31,9 +31,13 @@ impl KeyTerms {
     /// List price: multiplier 1, no free allowance.
     pub const LIST: KeyTerms = KeyTerms { rate_multiplier: Decimal::ONE, free: FreeAllowance::NONE };
 
-    /// Terms with this rate multiplier (0 to [`MAX_MULTIPLIER`]) and no free allowance.
+    /// Terms with this rate multiplier (0 to [`MAX_MULTIPLIER`], at most [`MAX_SCALE`] decimal places)
+    /// and no free allowance.
     pub fn new(rate_multiplier: Decimal) -> Result<Self, PriceError> {
-        if rate_multiplier < Decimal::ZERO || rate_multiplier > Decimal::from(MAX_MULTIPLIER) {
+        if rate_multiplier < Decimal::ZERO
+            || rate_multiplier > Decimal::from(MAX_MULTIPLIER)
+            || rate_multiplier.normalize().scale() > MAX_SCALE
+        {
             return Err(PriceError::MultiplierOutOfRange(rate_multiplier));
         }
         Ok(KeyTerms { rate_multiplier, free: FreeAllowance::NONE })

@@ -59,5 +59,10 @@ pub const MAX_PRICE: u64 = 1_000_000;
 /// The highest rate multiplier a provider key may have.
 pub const MAX_MULTIPLIER: u64 = 1_000;
 
+/// The most decimal places a price or a multiplier may have: a price's 10 places, 6 more for "per
+/// million" and the multiplier's 10 stay within `Decimal`'s 28, so costs are exact (only a product
+/// beyond 28 significant digits, far past any real request, would round).
+pub const MAX_SCALE: u32 = 10;
+
 #[cfg(test)]
 mod tests;

@@ -8,9 +8,9 @@ use rust_decimal::Decimal;
 use serde::de::{self, Visitor};
 use serde::{Deserializer, Serializer};
 
-/// Writes a decimal as a string (`"0.30"`), keeping its scale.
+/// Writes a decimal as a string without trailing zeros (`"0.3"`).
 pub(crate) fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
+    serializer.collect_str(&value.normalize())
 }
 
 /// Reads a decimal from a string or an integer; refuses floats.
@@ -28,7 +28,7 @@ pub(crate) mod option {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match value {
-            Some(value) => serializer.collect_str(value),
+            Some(value) => serializer.collect_str(&value.normalize()),
             None => serializer.serialize_none(),
         }
     }

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_PRICE, PriceError, Timestamp};
+use super::{MAX_PRICE, MAX_SCALE, PriceError, Timestamp};
 
 /// Prices of one context tier, in the table's currency per million tokens.
 ///
@@ -86,7 +86,7 @@ impl PriceSchedule {
     }
 
     /// Checks tiers (at least one, `up_to` strictly ascending, only the last unbounded) and prices
-    /// (0 to [`MAX_PRICE`]); `index` is the schedule's position, for the error.
+    /// (0 to [`MAX_PRICE`], at most [`MAX_SCALE`] decimal places); `index` is the schedule's position, for the error.
     pub(crate) fn validate(&self, index: usize) -> Result<(), PriceError> {
         if self.tiers.is_empty() {
             return Err(PriceError::NoTiers { schedule: index });
@@ -126,7 +126,7 @@ impl PriceSchedule {
 }
 
 fn check_price(schedule: usize, field: String, value: Decimal) -> Result<(), PriceError> {
-    if value < Decimal::ZERO || value > Decimal::from(MAX_PRICE) {
+    if value < Decimal::ZERO || value > Decimal::from(MAX_PRICE) || value.normalize().scale() > MAX_SCALE {
         return Err(PriceError::PriceOutOfRange { schedule, field, value });
     }
     Ok(())

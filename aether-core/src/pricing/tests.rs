@@ -249,11 +249,16 @@ fn invalid_tables_are_rejected_with_the_model_and_place_at_fault() {
         ),
         (
             r#"{"m": [{"effective_from": 0, "tiers": [{"input": "1", "output": "1", "cache_read": "-0.1"}]}]}"#,
-            "model `m`: schedule 0: tiers[0].cache_read price -0.1 is out of range (0 to 1000000)",
+            "model `m`: schedule 0: tiers[0].cache_read price -0.1 is out of range (0 to 1000000, at most 10 \
+             decimal places)",
         ),
         (
             r#"{"m": [{"effective_from": 0, "per_request": "2000000", "tiers": [{"input": "1", "output": "1"}]}]}"#,
-            "model `m`: schedule 0: per_request price 2000000 is out of range (0 to 1000000)",
+            "model `m`: schedule 0: per_request price 2000000 is out of range",
+        ),
+        (
+            r#"{"m": [{"effective_from": 0, "tiers": [{"input": "0.00000000001", "output": "1"}]}]}"#,
+            "model `m`: schedule 0: tiers[0].input price 0.00000000001 is out of range",
         ),
         (
             r#"{"m": [{"effective_from": "2025-02-01", "tiers": [{"input": "1", "output": "1"}]},
@@ -288,10 +293,12 @@ fn floats_unknown_fields_and_bad_dates_are_rejected_in_price_files() {
 }
 
 #[test]
-fn rate_multipliers_outside_zero_to_a_thousand_are_rejected() {
+fn rate_multipliers_outside_zero_to_a_thousand_or_too_fine_are_rejected() {
     assert_eq!(KeyTerms::new(dec("-0.5")), Err(PriceError::MultiplierOutOfRange(dec("-0.5"))));
     assert_eq!(KeyTerms::new(dec("1000.01")), Err(PriceError::MultiplierOutOfRange(dec("1000.01"))));
+    assert!(KeyTerms::new(dec("0.00000000001")).is_err());
     assert!(KeyTerms::new(dec("1000")).is_ok());
+    assert!(KeyTerms::new(dec("0.0000000001")).is_ok());
 }
 
 #[test]
@@ -304,7 +311,8 @@ fn money_stays_exact_where_floats_would_drift() {
     }])
     .expect("valid");
     let cost = list(&prices, Usage { input: 1_000_000, output: 1_000_000, ..Usage::default() });
-    assert_eq!(cost.list.total.to_string(), "0.3");
+    assert_eq!(cost.list.total, dec("0.3"));
+    assert_eq!(serde_json::to_value(cost.list).expect("serialises")["total"], "0.3");
     // The largest possible usage at the highest price does not overflow.
     let max = Usage { input: u64::MAX, output: u64::MAX, cache_read: u64::MAX, ..Usage::default() };
     let huge = ModelPrices::new(vec![PriceSchedule {

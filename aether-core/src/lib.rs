@@ -28,14 +28,21 @@
 //! - [`passthrough`]: when client and upstream speak the same format, splice `model` (and the gateway's
 //!   own fields) into the body without parsing it.
 //! - [`usage`]: canonical token [`Usage`] and how each format's counters normalise into it.
+//! - [`pricing`]: effective-dated price tables, list and actual [`pricing::Cost`] of a request, exact
+//!   decimals; an unknown price is [`pricing::Charge::Unpriced`], never $0.
+//! - [`estimate`]: token counts for `count_tokens` and for streams that end without usage: exact
+//!   o200k / cl100k for OpenAI models (feature `tokenizer`, on by default), documented estimates for
+//!   Claude and Gemini, always flagged as estimates where they are.
 //! - [`error`]: [`TranslateError`] (a 400 in the client's format) and the format-neutral [`ApiError`].
 //!
 #![doc = include_str!("../docs/lossy.md")]
 
 pub mod error;
+pub mod estimate;
 pub mod format;
 pub mod ir;
 pub mod passthrough;
+pub mod pricing;
 pub mod protocol;
 pub mod sse;
 pub mod stream;

@@ -28,15 +28,19 @@
 //! - [`passthrough`]: when client and upstream speak the same format, splice `model` (and the gateway's
 //!   own fields) into the body without parsing it.
 //! - [`usage`]: canonical token [`Usage`] and how each format's counters normalise into it.
+//! - [`catalogue`]: providers, endpoints, keys and models: what the gateway can route to.
+//! - [`schedule`]: candidate selection, cache affinity, health, limits and the error policy.
 //! - [`error`]: [`TranslateError`] (a 400 in the client's format) and the format-neutral [`ApiError`].
 //!
 #![doc = include_str!("../docs/lossy.md")]
 
+pub mod catalogue;
 pub mod error;
 pub mod format;
 pub mod ir;
 pub mod passthrough;
 pub mod protocol;
+pub mod schedule;
 pub mod translate;
 pub mod usage;
 

@@ -304,15 +304,13 @@ impl<'s> Candidates<'s, '_> {
             }
             let tier = self.table.tiers.get(self.tier)?;
             self.tier += 1;
-            let routes = &self.table.routes[tier.range.start as usize..tier.range.end as usize];
-            let seed = self.seed;
-            let start = tier.range.start;
+            let spread = &self.table.spread[tier.range.start as usize..tier.range.end as usize];
+            let (seed, start) = (self.seed, tier.range.start);
             if tier.weighted {
-                self.order.reset(
-                    routes.iter().zip(start..).map(|(r, i)| (weighted_score(seed, r.key_id, r.weight), i)),
-                );
+                self.order
+                    .reset(spread.iter().zip(start..).map(|(&(k, w), i)| (weighted_score(seed, k, w), i)));
             } else {
-                self.order.reset(routes.iter().zip(start..).map(|(r, i)| (score(seed, r.key_id), i)));
+                self.order.reset(spread.iter().zip(start..).map(|(&(k, _), i)| (score(seed, k), i)));
             }
         }
     }

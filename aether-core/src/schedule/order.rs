@@ -21,9 +21,19 @@ impl LazyOrder {
     /// Starts over with new items.
     pub(crate) fn reset(&mut self, items: impl Iterator<Item = (u64, u32)>) {
         self.items.clear();
-        self.items.extend(items);
         self.next = 0;
-        self.sorted = 0;
+        // Find the first item's place while filling, so that the usual single pop costs nothing more.
+        let (mut min, mut best) = (0, None);
+        for item in items {
+            if best.is_none_or(|best| item < best) {
+                (min, best) = (self.items.len(), Some(item));
+            }
+            self.items.push(item);
+        }
+        if !self.items.is_empty() {
+            self.items.swap(0, min);
+        }
+        self.sorted = usize::from(!self.items.is_empty());
     }
 
     /// The route index of the next-lowest score (ties by index).

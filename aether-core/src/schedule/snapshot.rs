@@ -43,7 +43,7 @@ pub(crate) struct Route {
     pub(crate) endpoint: u32,
     pub(crate) key: u32,
     pub(crate) key_id: KeyId,
-    pub(crate) weight: u32,
+    weight: u32,
     pub(crate) upstream_model: Box<str>,
     pub(crate) cross_format: bool,
     pub(crate) features: Features,
@@ -55,6 +55,8 @@ pub(crate) struct Table {
     pub(crate) routes: Vec<Route>,
     /// Consecutive ranges of `routes` that tie on rank; the tie-break is per client.
     pub(crate) tiers: Vec<Tier>,
+    /// `(key id, weight)` of each route, contiguous: the tie-break pass reads only this.
+    pub(crate) spread: Vec<(KeyId, u32)>,
     pub(crate) by_target: HashMap<(EndpointId, KeyId), u32>,
 }
 
@@ -212,7 +214,8 @@ fn table(
         }
     }
     let by_target = routes.iter().enumerate().map(|(i, r)| ((endpoint_id(r), r.key_id), i as u32)).collect();
-    Table { routes, tiers, by_target }
+    let spread = routes.iter().map(|r| (r.key_id, r.weight)).collect();
+    Table { routes, tiers, spread, by_target }
 }
 
 fn validate(catalogue: &Catalogue) -> Result<(), CatalogueError> {

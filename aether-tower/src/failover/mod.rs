@@ -391,6 +391,9 @@ where
     let (mut attempts, mut skipped, mut soonest) = (0, 0, None::<Duration>);
     let mut last: Option<Result<Response<RB>, String>> = None;
     for candidate in candidates {
+        if attempts >= shared.policy.max_attempts {
+            break;
+        }
         if let Some(reason) = candidate.skip {
             record_skip(&mut trace, &candidate, reason, now, &mut skipped, &mut soonest);
             continue;

@@ -28,6 +28,8 @@
 //! - [`passthrough`]: when client and upstream speak the same format, splice `model` (and the gateway's
 //!   own fields) into the body without parsing it.
 //! - [`usage`]: canonical token [`Usage`] and how each format's counters normalise into it.
+//! - [`catalogue`]: providers, endpoints, keys and models: what the gateway can route to.
+//! - [`schedule`]: candidate selection, cache affinity, health, limits and the error policy.
 //! - [`pricing`]: effective-dated price tables, list and actual [`pricing::Cost`] of a request, exact
 //!   decimals; an unknown price is [`pricing::Charge::Unpriced`], never $0.
 //! - [`estimate`]: token counts for `count_tokens` and for streams that end without usage: exact
@@ -37,6 +39,7 @@
 //!
 #![doc = include_str!("../docs/lossy.md")]
 
+pub mod catalogue;
 pub mod error;
 pub mod estimate;
 pub mod format;
@@ -44,6 +47,7 @@ pub mod ir;
 pub mod passthrough;
 pub mod pricing;
 pub mod protocol;
+pub mod schedule;
 pub mod sse;
 pub mod stream;
 pub mod translate;

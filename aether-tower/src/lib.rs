@@ -3,5 +3,15 @@
 //!
 //! The layers are built on the protocol core ([`aether_core`]); this crate re-exports it so that
 //! `cargo add aether-tower` is enough to embed the gateway.
+//!
+//! # Layout
+//! - [`failover`]: [`FailoverLayer`] walks the scheduler's candidates over any HTTP upstream service,
+//!   reporting every outcome to health and affinity and every candidate to a trace sink.
+
+pub mod failover;
 
 pub use aether_core as core;
+pub use failover::{Failover, FailoverLayer};
+
+/// The boxed error upstream services and rewrites may fail with.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,1 @@
+//! Hand-built event sequences encode to exact Gemini chunks.

@@ -1,0 +1,1 @@
+//! Encoding then decoding gives the events back.

@@ -157,6 +157,9 @@ impl Encoder {
     }
 
     fn text(&mut self, part: TextPart<'_>, out: &mut Vec<u8>) {
+        if part.text.is_empty() && part.signature.is_none() {
+            return;
+        }
         self.begin(out);
         out.extend_from_slice(b"{\"text\":");
         string(out, part.text);

@@ -20,7 +20,7 @@
 //! | stream events | Gemini |
 //! |---|---|
 //! | `Start` | its id and model become every chunk's `responseId` and `modelVersion` |
-//! | a text or reasoning delta (reasoning of family Google only) | one chunk whose part is `{text}` or `{text, thought: true}` |
+//! | a text or reasoning delta (reasoning of family Google only; summaries count as its text) | one chunk whose part is `{text}` or `{text, thought: true}`; an empty delta writes nothing |
 //! | a Google `Opaque` on a text or reasoning block | a chunk with `{text: "", thoughtSignature}` (plus `thought: true` for reasoning), as Gemini 3 itself streams a late signature |
 //! | a tool call | one chunk with a whole `functionCall {id, name, args}` part at the block's stop; its Google signature as `thoughtSignature` |
 //! | the answer's first written call without a Google signature | `thoughtSignature: "skip_thought_signature_validator"` (Gemini CLI sends it back on its next turn, and Gemini 3 requires one) |

@@ -29,8 +29,9 @@ fn thought_text_then_function_call() {
 }
 
 #[test]
-fn a_function_call_as_first_content_with_its_finish_in_the_same_chunk() {
+fn a_function_call_as_first_content_and_calls_in_every_chunk() {
     let signature = "UvImZaYMEtKJGF2VDuiBNgkWb2sRPReNbA/TkB/yOaGglfIPk5VlDPk4C47bIkprJIoekk6P0K4uGpSSozBfGIy2EJAPnjR/rohtxlB3lex0XEw/yy6yxz4Uk0yGfuBX";
+    let used = |output: u64| usage(11893 - 10240, output + 212, 10240, 212);
     assert_eq!(
         decode_fixture("function_call_first.sse"),
         [
@@ -39,7 +40,20 @@ fn a_function_call_as_first_content_with_its_finish_in_the_same_chunk() {
             args(0, r#"{"absolute_path":"/home/dev/project/Cargo.toml"}"#),
             opaque(0, Family::Google, signature),
             close(0),
-            usage(11893 - 10240, 28 + 212, 10240, 212),
+            used(12),
+            open(1, call_block("call_1", "read_file")),
+            args(1, r#"{"absolute_path":"/home/dev/project/src/main.rs"}"#),
+            close(1),
+            used(24),
+            open(2, call_block("call_2", "glob")),
+            args(2, r#"{"pattern":"tests/**/*.rs"}"#),
+            close(2),
+            used(33),
+            // The last call comes with the finish reason in the same chunk.
+            open(3, call_block("call_3", "search_file_content")),
+            args(3, r#"{"pattern":"fn main","include":"*.rs"}"#),
+            close(3),
+            used(47),
             stop(StopReason::ToolUse),
         ]
     );
@@ -123,7 +137,7 @@ fn an_error_chunk_mid_stream_stops_the_open_block_and_ends_the_stream() {
     let events = decode_fixture("error_mid_stream.sse");
     let id = "UHZkZtK9CPKh1MkPxe2b-Ak";
     assert_eq!(
-        events[..7],
+        events[..9],
         [
             start(id, MODEL),
             open(0, Block::Text),
@@ -131,10 +145,12 @@ fn an_error_chunk_mid_stream_stops_the_open_block_and_ends_the_stream() {
             usage(2210, 12, 0, 0),
             text(0, "2. Run the tests.\n"),
             usage(2210, 20, 0, 0),
+            text(0, "3. Fix what fails, starting with"),
+            usage(2210, 29, 0, 0),
             close(0),
         ]
     );
-    let [StreamEvent::Error(error)] = &events[7..] else { panic!("{events:?}") };
+    let [StreamEvent::Error(error)] = &events[9..] else { panic!("{events:?}") };
     assert_eq!(error.kind, ErrorKind::Overloaded);
     assert_eq!(error.status, 503);
     assert_eq!(error.code.as_deref(), Some("UNAVAILABLE"));
@@ -145,7 +161,7 @@ fn an_error_chunk_mid_stream_stops_the_open_block_and_ends_the_stream() {
 fn a_cut_stream_stops_its_block_and_ends_with_an_error() {
     let events = decode_fixture("cut_text.sse");
     assert_eq!(
-        events[..10],
+        events[..12],
         [
             start("q1ZkZoT6L9uZ1MkP8a_Q6Ao", MODEL),
             open(0, thought_block()),
@@ -157,10 +173,12 @@ fn a_cut_stream_stops_its_block_and_ends_with_an_error() {
             usage(140, 9 + 58, 0, 58),
             text(1, " and runs the first arm that fits, so every case must be"),
             usage(140, 21 + 58, 0, 58),
+            text(1, " covered: the compiler rejects a `match` that misses a variant. For example,"),
+            usage(140, 38 + 58, 0, 58),
         ]
     );
-    assert_eq!(events[10], close(1));
-    let [StreamEvent::Error(error)] = &events[11..] else { panic!("{events:?}") };
+    assert_eq!(events[12], close(1));
+    let [StreamEvent::Error(error)] = &events[13..] else { panic!("{events:?}") };
     assert_eq!(error.kind, ErrorKind::Internal);
     assert!(error.message.contains("ended before"), "{}", error.message);
 }
@@ -189,8 +207,10 @@ fn unknown_parts_members_and_events_are_skipped() {
 
 #[test]
 fn a_blocked_prompt_is_a_content_filter_stop() {
+    let chunk = r#"{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"usageMetadata":{"promptTokenCount":57,"totalTokenCount":57},"modelVersion":"gemini-3.8-flash","responseId":"Wm5kZu-0AbqY1MkPj4ab8Ao"}"#;
+    let events = decode_bytes(format!("data: {chunk}\r\n\r\n").as_bytes(), false);
     assert_eq!(
-        decode_fixture("blocked_prompt.sse"),
+        events,
         [start("Wm5kZu-0AbqY1MkPj4ab8Ao", MODEL), usage(57, 0, 0, 0), stop(StopReason::ContentFilter)]
     );
 }

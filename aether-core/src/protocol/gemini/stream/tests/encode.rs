@@ -286,12 +286,13 @@ fn the_json_array_framing_closes_after_an_error() {
 }
 
 #[test]
-fn events_for_unknown_blocks_and_mismatched_deltas_are_ignored() {
+fn events_for_unknown_blocks_mismatched_and_empty_deltas_are_ignored() {
     let events = [
         start(ID, MODEL),
         text(5, "no such block"),
         close(9),
         open(0, Block::Text),
+        text(0, ""),
         thought(0, "reasoning on a text block"),
         args(0, "{}"),
         text(0, "ok"),

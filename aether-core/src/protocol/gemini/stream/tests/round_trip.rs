@@ -71,7 +71,6 @@ fn every_fixture_survives_encode_then_decode() {
         "error_mid_stream.sse",
         "cut_text.sse",
         "unknown_parts.sse",
-        "blocked_prompt.sse",
         "json_array_text.json",
     ] {
         let events = decode_fixture(name);
@@ -116,4 +115,10 @@ fn interleaved_parallel_calls_from_another_format_survive_in_stop_order() {
             stop(StopReason::ToolUse),
         ]
     );
+}
+
+#[test]
+fn a_stop_without_content_survives_as_a_finish_chunk() {
+    let events = [start("r", "m"), usage(57, 0, 0, 0), stop(StopReason::ContentFilter)];
+    assert_eq!(round_trip(&events, false), events);
 }

@@ -29,8 +29,9 @@ struct Chunk<'a> {
     model_version: Option<Str<'a>>,
     #[serde(default, borrow)]
     response_id: Option<Str<'a>>,
+    /// An error chunk (`{"error": {code, message, status}}`): rare, so read whole.
     #[serde(default)]
-    error: Option<ErrorCode>,
+    error: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -91,12 +92,6 @@ struct Counters {
     thoughts_token_count: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct ErrorCode {
-    #[serde(default)]
-    code: Option<u16>,
-}
-
 /// A string borrowed from the chunk when it has no escapes (serde's `Cow` never borrows inside an `Option`).
 #[derive(Default)]
 struct Str<'a>(Cow<'a, str>);
@@ -127,8 +122,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Decoder {
     started: bool,
-    /// A finish reason or an error was seen: content that follows is ignored.
-    ended: bool,
+    /// A finish reason was seen: only usage that follows is read.
+    stopped: bool,
+    /// An error was reported (or the stream was cut): nothing follows.
+    failed: bool,
     /// The open text block: its index, and whether it is a thought.
     open: Option<(usize, bool)>,
     /// Blocks opened so far (the next block's index).
@@ -142,7 +139,10 @@ impl StreamDecoder for Decoder {
         let Ok(chunk) = serde_json::from_str::<Chunk<'_>>(data) else {
             return;
         };
-        if self.ended {
+        if self.failed {
+            return;
+        }
+        if self.stopped {
             // Only a late usage report is still worth reading.
             if let Some(counters) = &chunk.usage_metadata {
                 out.push(StreamEvent::Usage(usage(counters)));
@@ -150,10 +150,11 @@ impl StreamDecoder for Decoder {
             return;
         }
         self.start(&chunk, out);
-        if let Some(ErrorCode { code }) = chunk.error {
+        if let Some(error) = &chunk.error {
+            let code = error.get("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok());
             self.close(out);
             out.push(StreamEvent::Error(error::parse(code.unwrap_or(500), data.as_bytes())));
-            self.ended = true;
+            self.failed = true;
             return;
         }
         let no_candidate = chunk.candidates.is_empty();
@@ -178,15 +179,15 @@ impl StreamDecoder for Decoder {
         if let Some(reason) = reason {
             self.close(out);
             out.push(StreamEvent::Stop { reason, stop_sequence: None });
-            self.ended = true;
+            self.stopped = true;
         }
     }
 
     fn finish(&mut self, out: &mut Vec<StreamEvent>) {
-        if self.ended {
+        if self.stopped || self.failed {
             return;
         }
-        self.ended = true;
+        self.failed = true;
         if !self.started {
             self.started = true;
             out.push(StreamEvent::Start { id: String::new(), model: String::new(), created: None });

@@ -335,3 +335,19 @@ fn an_empty_stream_ends_with_a_start_and_an_error() {
     decoder.finish(&mut events);
     assert!(matches!(events[..], [StreamEvent::Start { .. }, StreamEvent::Error(_)]), "{events:?}");
 }
+
+#[test]
+fn nothing_follows_an_error_and_an_odd_error_body_is_still_an_error() {
+    let mut decoder = Decoder::default();
+    let mut events = Vec::new();
+    decoder.decode(None, r#"{"error":"quota exceeded"}"#, &mut events);
+    decoder.decode(
+        None,
+        r#"{"candidates":[{"content":{"parts":[{"text":"late"}]}}],"usageMetadata":{"promptTokenCount":3}}"#,
+        &mut events,
+    );
+    decoder.finish(&mut events);
+    let [StreamEvent::Start { .. }, StreamEvent::Error(error)] = &events[..] else { panic!("{events:?}") };
+    assert_eq!(error.kind, ErrorKind::Internal);
+    assert!(error.message.contains("quota exceeded"), "{}", error.message);
+}

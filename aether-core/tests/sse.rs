@@ -9,6 +9,10 @@ fn fixture_streams() -> Vec<(String, Vec<u8>)> {
     for format in ["anthropic", "openai_chat", "openai_responses", "gemini"] {
         for entry in std::fs::read_dir(format!("{root}/{format}/stream")).expect("stream fixtures").flatten()
         {
+            // Gemini's JSON-array streams (`*.json`) are not SSE.
+            if entry.path().extension().is_none_or(|ext| ext != "sse") {
+                continue;
+            }
             let name = entry.path().display().to_string();
             streams.push((name, std::fs::read(entry.path()).expect("readable")));
         }

@@ -89,7 +89,7 @@ fn candidate(
 }
 
 /// `finishReason` → stop reason; Gemini says `STOP` after function calls too.
-fn stop_reason(reason: &str, calls: bool) -> StopReason {
+pub(crate) fn stop_reason(reason: &str, calls: bool) -> StopReason {
     match reason {
         "STOP" if calls => StopReason::ToolUse,
         "STOP" => StopReason::EndTurn,
@@ -107,7 +107,7 @@ fn stop_reason(reason: &str, calls: bool) -> StopReason {
 }
 
 /// Stop reason → `finishReason`.
-fn finish_reason(stop: StopReason) -> String {
+pub(crate) fn finish_reason(stop: StopReason) -> String {
     match stop {
         StopReason::EndTurn | StopReason::ToolUse | StopReason::StopSequence | StopReason::Refusal => {
             "STOP".into()

@@ -1,6 +1,29 @@
 //! Chat Completions streams (`stream: true`): `data: {chat.completion.chunk}` events, no event names,
 //! ended by `data: [DONE]`.
 //!
+//! ```
+//! use aether_core::WireFormat;
+//! use aether_core::stream::Translator;
+//!
+//! // A DeepSeek-style stream re-spoken for a Chat client: the reasoning is dropped, the usage is held
+//! // for a last chunk with no choices, then `[DONE]`.
+//! let mut translator = Translator::new(WireFormat::OpenAiChat, WireFormat::OpenAiChat);
+//! let mut out = Vec::new();
+//! translator.feed(br#"data: {"id":"c1","created":1,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"reasoning_content":"Easy."}}]}
+//!
+//! data: {"id":"c1","created":1,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":"4"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":3}}
+//!
+//! data: [DONE]
+//!
+//! "#, &mut out);
+//! translator.finish(&mut out);
+//! let text = String::from_utf8(out).unwrap();
+//! assert!(!text.contains("Easy."));
+//! assert!(text.contains(r#""delta":{"content":"4"}"#));
+//! assert!(text.contains(r#""choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12"#));
+//! assert!(text.ends_with("data: [DONE]\n\n"));
+//! ```
+//!
 //! # Decoding
 //! | Chat | stream event |
 //! |---|---|

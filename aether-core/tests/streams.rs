@@ -111,10 +111,11 @@ fn said(events: &[StreamEvent]) -> Said {
     said.tool_calls = calls
         .into_iter()
         .map(|(_, id, name, args)| {
+            // A stream cut inside a call leaves its arguments incomplete: keep them as text.
             let args = if args.is_empty() {
                 json!({})
             } else {
-                serde_json::from_str(&args).expect("arguments are JSON")
+                serde_json::from_str(&args).unwrap_or(Value::String(args))
             };
             (id, name, args)
         })

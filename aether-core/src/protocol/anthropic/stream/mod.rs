@@ -34,8 +34,10 @@
 //! | `Error` | `event: error` with an Anthropic error body (`overloaded_error` for an overload), then nothing |
 //! | end without `Stop` | open blocks stop, then an `error` event (`api_error`, "the upstream stream ended early") |
 //!
-//! Round trips (decode, encode, decode) give the same events except that a tool call without arguments
-//! gains a `"{}"` fragment, queued blocks are renumbered in wire order, and `Stop` moves after every `Usage`.
+//! Round trips (events, encode, decode) give the same events except that a tool call without arguments
+//! gains a `"{}"` fragment, queued blocks are renumbered in wire order, `Stop` moves after every `Usage`,
+//! a `Usage` (zeros if nothing was known) follows `Start` and precedes `Stop` (the wire always carries
+//! usage there), and a re-read error carries its Anthropic error type as `code`.
 
 mod decode;
 mod encode;

@@ -20,10 +20,14 @@ use super::super::OVERLOADED_STATUS;
 pub(crate) struct Decoder {
     /// `Start` was emitted.
     started: bool,
-    /// Every block opened so far, in order.
-    blocks: Vec<Seen>,
+    /// The blocks open now, in opening order.
+    open: Vec<Open>,
+    /// One past the highest wire index opened so far: a block opening below it is a repeat, ignored.
+    fresh: usize,
     /// The IR index the next kept block gets.
     next: usize,
+    /// A tool call was seen.
+    called: bool,
     /// The usage reported so far, merged.
     usage: Usage,
     /// `Stop` was emitted.
@@ -32,15 +36,14 @@ pub(crate) struct Decoder {
     ended: bool,
 }
 
-/// A block the stream opened.
+/// An open block.
 #[derive(Debug)]
-struct Seen {
+struct Open {
     /// Its wire `index`.
     wire: usize,
     /// Its IR index; `None` for a skipped block.
     ir: Option<usize>,
     kind: Kind,
-    open: bool,
 }
 
 /// What a block accepts as deltas.
@@ -122,9 +125,10 @@ impl Decoder {
 
     fn block_start(&mut self, data: &str, out: &mut Vec<StreamEvent>) {
         let Ok(event) = serde_json::from_str::<BlockStart<'_>>(data) else { return };
-        if self.find(event.index).is_some() {
+        if event.index < self.fresh {
             return;
         }
+        self.fresh = event.index.saturating_add(1);
         self.start(out);
         let StartBlock { kind, text, thinking, signature, data, id, name, input } = event.content_block;
         let (kind, block) = match kind.as_ref() {
@@ -133,13 +137,14 @@ impl Decoder {
             "redacted_thinking" => (Kind::Redacted, reasoning(true)),
             "tool_use" => (Kind::Tool, Block::ToolCall { id: owned(id), item_id: None, name: owned(name) }),
             _ => {
-                self.blocks.push(Seen { wire: event.index, ir: None, kind: Kind::Skipped, open: true });
+                self.open.push(Open { wire: event.index, ir: None, kind: Kind::Skipped });
                 return;
             }
         };
         let index = self.next;
         self.next += 1;
-        self.blocks.push(Seen { wire: event.index, ir: Some(index), kind, open: true });
+        self.called |= kind == Kind::Tool;
+        self.open.push(Open { wire: event.index, ir: Some(index), kind });
         out.push(StreamEvent::BlockStart { index, block });
         // A block normally opens empty; whatever it already holds becomes its first deltas.
         let mut first = |delta: Delta| {
@@ -165,7 +170,7 @@ impl Decoder {
 
     fn block_delta(&mut self, data: &str, out: &mut Vec<StreamEvent>) {
         let Ok(event) = serde_json::from_str::<BlockDelta<'_>>(data) else { return };
-        let Some(seen) = self.find(event.index).filter(|seen| seen.open) else { return };
+        let Some(seen) = self.open.iter().rev().find(|open| open.wire == event.index) else { return };
         let Some(index) = seen.ir else { return };
         let body = event.delta;
         let delta = match (seen.kind, body.kind.as_ref()) {
@@ -186,13 +191,9 @@ impl Decoder {
 
     fn block_stop(&mut self, data: &str, out: &mut Vec<StreamEvent>) {
         let Ok(event) = serde_json::from_str::<BlockStop>(data) else { return };
-        let Some(position) = self.blocks.iter().rposition(|seen| seen.wire == event.index) else { return };
-        let seen = &mut self.blocks[position];
-        if seen.open {
-            seen.open = false;
-            if let Some(index) = seen.ir {
-                out.push(StreamEvent::BlockStop { index });
-            }
+        let Some(position) = self.open.iter().rposition(|open| open.wire == event.index) else { return };
+        if let Some(index) = self.open.remove(position).ir {
+            out.push(StreamEvent::BlockStop { index });
         }
     }
 
@@ -221,8 +222,7 @@ impl Decoder {
         self.close_all(out);
         if !self.stopped {
             self.stopped = true;
-            let tool = self.blocks.iter().any(|seen| seen.kind == Kind::Tool);
-            let reason = if tool { StopReason::ToolUse } else { StopReason::EndTurn };
+            let reason = if self.called { StopReason::ToolUse } else { StopReason::EndTurn };
             out.push(StreamEvent::Stop { reason, stop_sequence: None });
         }
         self.ended = true;
@@ -239,17 +239,10 @@ impl Decoder {
         out.push(StreamEvent::Error(error));
     }
 
-    fn find(&self, wire: usize) -> Option<&Seen> {
-        self.blocks.iter().rev().find(|seen| seen.wire == wire)
-    }
-
     fn close_all(&mut self, out: &mut Vec<StreamEvent>) {
-        for seen in self.blocks.iter_mut().filter(|seen| seen.open) {
-            seen.open = false;
-            if let Some(index) = seen.ir {
-                out.push(StreamEvent::BlockStop { index });
-            }
-        }
+        out.extend(
+            self.open.drain(..).filter_map(|open| open.ir).map(|index| StreamEvent::BlockStop { index }),
+        );
     }
 
     /// Merges a wire `usage` into what is known (a missing or zero counter keeps its known value) and

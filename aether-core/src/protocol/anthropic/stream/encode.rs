@@ -25,8 +25,10 @@ pub(crate) struct Encoder {
     opened: bool,
     /// Usage known so far.
     usage: UsageAccumulator,
-    /// Every block by IR index, in opening order.
+    /// The blocks on the wire or queued, by IR index (dropped and stopped blocks have none).
     slots: Vec<(usize, Slot)>,
+    /// One past the highest IR index opened so far: a block opening below it is a repeat, ignored.
+    fresh: usize,
     /// The IR index of the block on the wire now.
     active: Option<usize>,
     /// Blocks that opened while another was on the wire, in opening order.
@@ -41,19 +43,15 @@ pub(crate) struct Encoder {
     scratch: Vec<u8>,
 }
 
-/// What happens to an IR block.
+/// Where an IR block is.
 #[derive(Debug)]
 enum Slot {
-    /// Not written (reasoning of another family).
-    Dropped,
     /// Waits for the block on the wire to stop.
     Queued { block: Block, deltas: Vec<Delta>, stopped: bool },
     /// On the wire at `wire`.
     Live { wire: usize, kind: Kind, args: bool },
     /// A `redacted_thinking` block, written whole when it stops (its data opens it).
     Redacted { data: String },
-    /// Written and stopped.
-    Done,
 }
 
 /// The deltas a written block takes.
@@ -166,30 +164,29 @@ impl Encoder {
     }
 
     fn block_start(&mut self, index: usize, block: Block, out: &mut Vec<u8>) {
-        if self.position(index).is_some() {
+        if index < self.fresh {
             return;
         }
+        self.fresh = index.saturating_add(1);
         self.open(out);
         if matches!(block, Block::Reasoning { family, .. } if family != Family::Anthropic) {
-            self.slots.push((index, Slot::Dropped));
+            // Dropped: with no slot, its deltas and stop are ignored.
         } else if self.active.is_some() {
             self.slots.push((index, Slot::Queued { block, deltas: Vec::new(), stopped: false }));
             self.queue.push_back(index);
         } else {
-            self.slots.push((index, Slot::Dropped));
             self.activate(index, block, out);
         }
     }
 
     /// Puts the block at IR `index` on the wire.
     fn activate(&mut self, index: usize, block: Block, out: &mut Vec<u8>) {
-        let Some(position) = self.position(index) else { return };
         self.active = Some(index);
         let wire = self.next;
         let (kind, content_block) = match &block {
             Block::Text => (Kind::Text, BlockOut::Text { text: "" }),
             Block::Reasoning { redacted: true, .. } => {
-                self.slots[position].1 = Slot::Redacted { data: String::new() };
+                self.slots.push((index, Slot::Redacted { data: String::new() }));
                 return;
             }
             Block::Reasoning { .. } => (Kind::Thinking, BlockOut::Thinking { thinking: "", signature: "" }),
@@ -198,14 +195,14 @@ impl Encoder {
                 let body = start_body(wire, BlockOut::ToolUse { id: &id, name, input: Empty {} });
                 emit(&mut self.scratch, "content_block_start", &body, out);
                 self.next += 1;
-                self.slots[position].1 = Slot::Live { wire, kind: Kind::Tool, args: false };
+                self.slots.push((index, Slot::Live { wire, kind: Kind::Tool, args: false }));
                 return;
             }
             Block::ToolCall { id, name, .. } => (Kind::Tool, BlockOut::ToolUse { id, name, input: Empty {} }),
         };
         emit(&mut self.scratch, "content_block_start", &start_body(wire, content_block), out);
         self.next += 1;
-        self.slots[position].1 = Slot::Live { wire, kind, args: false };
+        self.slots.push((index, Slot::Live { wire, kind, args: false }));
     }
 
     fn delta(&mut self, index: usize, delta: Delta, out: &mut Vec<u8>) {
@@ -229,7 +226,6 @@ impl Encoder {
                 deltas.push(delta);
                 return;
             }
-            Slot::Dropped | Slot::Done => return,
         };
         let body = match (kind, &delta) {
             (Kind::Text, Delta::Text(text)) => DeltaOut::Text { text },
@@ -253,18 +249,18 @@ impl Encoder {
         match &mut self.slots[position].1 {
             Slot::Queued { stopped, .. } => *stopped = true,
             Slot::Live { .. } | Slot::Redacted { .. } => {
-                self.close(position, out);
+                self.close(index, out);
                 self.active = None;
                 self.advance(false, out);
             }
-            Slot::Dropped | Slot::Done => {}
         }
     }
 
-    /// Writes the end of the block at `position`: `{}` for a call without arguments, and a redacted
+    /// Writes the end of the block at IR `index`: `{}` for a call without arguments, and a redacted
     /// block whole (or not at all, without data).
-    fn close(&mut self, position: usize, out: &mut Vec<u8>) {
-        let wire = match std::mem::replace(&mut self.slots[position].1, Slot::Done) {
+    fn close(&mut self, index: usize, out: &mut Vec<u8>) {
+        let Some(position) = self.position(index) else { return };
+        let wire = match self.slots.remove(position).1 {
             Slot::Live { wire, kind, args } => {
                 if kind == Kind::Tool && !args {
                     let body = delta_body(wire, DeltaOut::InputJson { partial_json: "{}" });
@@ -294,11 +290,7 @@ impl Encoder {
     fn advance(&mut self, force: bool, out: &mut Vec<u8>) {
         while let Some(index) = self.queue.pop_front() {
             let Some(position) = self.position(index) else { continue };
-            let Slot::Queued { block, deltas, stopped } =
-                std::mem::replace(&mut self.slots[position].1, Slot::Dropped)
-            else {
-                continue;
-            };
+            let Slot::Queued { block, deltas, stopped } = self.slots.remove(position).1 else { continue };
             self.activate(index, block, out);
             for delta in deltas {
                 self.delta(index, delta, out);
@@ -306,17 +298,15 @@ impl Encoder {
             if !(stopped || force) {
                 return;
             }
-            self.close(position, out);
+            self.close(index, out);
             self.active = None;
         }
     }
 
     /// Stops every block still open, queued ones included.
     fn drain(&mut self, out: &mut Vec<u8>) {
-        if let Some(index) = self.active.take()
-            && let Some(position) = self.position(index)
-        {
-            self.close(position, out);
+        if let Some(index) = self.active.take() {
+            self.close(index, out);
         }
         self.advance(true, out);
     }

@@ -183,6 +183,7 @@ impl Encoder {
     fn activate(&mut self, index: usize, block: Block, out: &mut Vec<u8>) {
         self.active = Some(index);
         let wire = self.next;
+        let fallback_id;
         let (kind, content_block) = match &block {
             Block::Text => (Kind::Text, BlockOut::Text { text: "" }),
             Block::Reasoning { redacted: true, .. } => {
@@ -190,15 +191,15 @@ impl Encoder {
                 return;
             }
             Block::Reasoning { .. } => (Kind::Thinking, BlockOut::Thinking { thinking: "", signature: "" }),
-            Block::ToolCall { id, name, .. } if id.is_empty() => {
-                let id = format!("toolu_{wire}");
-                let body = start_body(wire, BlockOut::ToolUse { id: &id, name, input: Empty {} });
-                emit(&mut self.scratch, "content_block_start", &body, out);
-                self.next += 1;
-                self.slots.push((index, Slot::Live { wire, kind: Kind::Tool, args: false }));
-                return;
+            Block::ToolCall { id, name, .. } => {
+                let id = if id.is_empty() {
+                    fallback_id = format!("toolu_{wire}");
+                    &fallback_id
+                } else {
+                    id
+                };
+                (Kind::Tool, BlockOut::ToolUse { id, name, input: Empty {} })
             }
-            Block::ToolCall { id, name, .. } => (Kind::Tool, BlockOut::ToolUse { id, name, input: Empty {} }),
         };
         emit(&mut self.scratch, "content_block_start", &start_body(wire, content_block), out);
         self.next += 1;

@@ -65,7 +65,7 @@ fn synthetic_id(content: &[ContentBlock]) -> Result<String, TranslateError> {
     Ok(content_id("msg_", &to_json(&content)?))
 }
 
-fn stop_reason(reason: String) -> StopReason {
+pub(crate) fn stop_reason(reason: String) -> StopReason {
     match reason.as_str() {
         "end_turn" => StopReason::EndTurn,
         "max_tokens" => StopReason::MaxTokens,
@@ -80,7 +80,7 @@ fn stop_reason(reason: String) -> StopReason {
 
 /// The wire name of a stop reason; a content filter is a `refusal`, another format's own reason is
 /// written as it was spelt.
-fn stop_reason_name(reason: StopReason) -> String {
+pub(crate) fn stop_reason_name(reason: StopReason) -> String {
     match reason {
         StopReason::EndTurn => "end_turn".into(),
         StopReason::MaxTokens => "max_tokens".into(),

@@ -87,11 +87,11 @@ impl Decoder {
                 }
             }
             "response.function_call_arguments.delta" => {
-                if let (Some(delta), Some(i)) = (event.delta, self.find(at)) {
-                    if let OpenKind::Call { index, got_arguments } = &mut self.items[i].kind {
-                        *got_arguments = true;
-                        push_delta(out, *index, Delta::ToolArguments(delta));
-                    }
+                if let (Some(delta), Some(i)) = (event.delta, self.find(at))
+                    && let OpenKind::Call { index, got_arguments } = &mut self.items[i].kind
+                {
+                    *got_arguments = true;
+                    push_delta(out, *index, Delta::ToolArguments(delta));
                 }
             }
             "response.reasoning_summary_text.delta" => {
@@ -134,13 +134,13 @@ impl Decoder {
                 }
             }
             "response.function_call_arguments.done" => {
-                if let (Some(arguments), Some(i)) = (event.arguments, self.find(at)) {
-                    if let OpenKind::Call { index, got_arguments } = &mut self.items[i].kind {
-                        if !*got_arguments && !arguments.is_empty() {
-                            *got_arguments = true;
-                            push_delta(out, *index, Delta::ToolArguments(arguments));
-                        }
-                    }
+                if let (Some(arguments), Some(i)) = (event.arguments, self.find(at))
+                    && let OpenKind::Call { index, got_arguments } = &mut self.items[i].kind
+                    && !*got_arguments
+                    && !arguments.is_empty()
+                {
+                    *got_arguments = true;
+                    push_delta(out, *index, Delta::ToolArguments(arguments));
                 }
             }
             "response.reasoning_summary_text.done" => {
@@ -343,7 +343,7 @@ impl Decoder {
         let Some(i) = self.find(at) else { return };
         if let OpenKind::Reasoning { index, summaries, .. } = &mut self.items[i].kind {
             let seen = summaries.contains(&part);
-            if !(whole && seen) && !text.is_empty() {
+            if !(text.is_empty() || whole && seen) {
                 if !seen {
                     summaries.push(part);
                 }
@@ -360,11 +360,11 @@ impl Decoder {
         out: &mut Vec<StreamEvent>,
     ) {
         let Some(i) = self.find(at) else { return };
-        if let OpenKind::Reasoning { index, got_text, .. } = &mut self.items[i].kind {
-            if !(whole && *got_text) && !text.is_empty() {
-                *got_text = true;
-                push_delta(out, *index, Delta::Reasoning(text));
-            }
+        if let OpenKind::Reasoning { index, got_text, .. } = &mut self.items[i].kind
+            && !(text.is_empty() || whole && *got_text)
+        {
+            *got_text = true;
+            push_delta(out, *index, Delta::Reasoning(text));
         }
     }
 

@@ -41,6 +41,7 @@
 mod decode;
 mod encode;
 mod events;
+mod write;
 
 pub(crate) use decode::Decoder;
 pub(crate) use encode::Encoder;

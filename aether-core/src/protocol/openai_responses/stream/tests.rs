@@ -102,3 +102,4 @@ fn stop(reason: StopReason) -> StreamEvent {
 const ENC: &str = "gAAAAABpK3v1Qm9xZ2lTc1JfY2hhaW5fb2ZfdGhvdWdodF9ibG9iX2Zvcl90ZXN0c19vbmx5X25vdF9yZWFs-7d3Kq0dWn4Yb8LmX2pVt5sRcE1aHgFjN6uOiZyBw==";
 
 mod decoding;
+mod encoding;

@@ -32,11 +32,16 @@
 //! | `Reasoning` block of the OpenAI family | a `reasoning` item (`rs_…`): summary parts (`reasoning_summary_part.*`, `reasoning_summary_text.*`, renumbered densely), `reasoning_text` content parts, `encrypted_content` on `output_item.done` |
 //! | reasoning of another family, other families' opaque deltas | dropped (with their deltas) |
 //! | `Usage`, `Stop` | held; `finish` writes `response.completed` (or `response.incomplete` with `incomplete_details` for `MaxTokens` / `ContentFilter`) with every item in `output` and the usage |
-//! | `Error` | `response.failed` with `response.error {code, message}` at once (Codex reads this one and retries by its code; it ignores `error` events) |
+//! | `Error` | `response.failed` with `response.error {code, message}` at once, and nothing after it (Codex reads this event and retries by its code; it ignores `error` events, and the SDKs treat `response.failed` as the terminal event) |
 //! | `finish` without `Stop` | `response.failed`, code `server_error` ("stream ended early") |
 //!
 //! `sequence_number` starts at 0 and increases by one per event; `output_index` is dense in order of
-//! items. Items still open at an error are left out of the failed response.
+//! items. The response id is the upstream's when it starts with `resp_`, else `resp_<upstream id>` (or
+//! `resp_<created>` without one); item ids the upstream did not give derive from it. `usage` is `null`
+//! when the upstream reported none. The error code is `rate_limit_exceeded` for rate limits (Codex then
+//! reads the retry delay from the message), else the upstream's code, else one derived from the error
+//! kind. Items still open at an error are left out of the failed response. Stop reasons map to a status
+//! as in the non-streaming codec (`StopSequence`, `ToolUse`, `Refusal`, `PauseTurn` → `completed`).
 
 mod decode;
 mod encode;

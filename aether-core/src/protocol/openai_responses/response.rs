@@ -87,7 +87,7 @@ fn decode_item(item: Value, path: &str, content: &mut Vec<Part>) -> Result<(), T
 }
 
 /// `status` (+ `incomplete_details.reason`) as a stop reason.
-fn stop_reason(status: String, reason: Option<String>, called: bool) -> StopReason {
+pub(crate) fn stop_reason(status: String, reason: Option<String>, called: bool) -> StopReason {
     match (status.as_str(), reason) {
         ("completed", _) if called => StopReason::ToolUse,
         ("completed", _) => StopReason::EndTurn,
@@ -101,7 +101,7 @@ fn stop_reason(status: String, reason: Option<String>, called: bool) -> StopReas
 }
 
 /// A stop reason as `status` and `incomplete_details.reason`.
-fn status_of(reason: Option<StopReason>) -> (String, Option<String>) {
+pub(crate) fn status_of(reason: Option<StopReason>) -> (String, Option<String>) {
     let incomplete = |reason: &str| ("incomplete".to_owned(), Some(reason.to_owned()));
     match reason {
         None

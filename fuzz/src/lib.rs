@@ -5,6 +5,8 @@
 
 use aether_core::WireFormat;
 use aether_core::protocol::{PathParams, codec};
+use aether_core::sse;
+use aether_core::stream::{StreamEvent, Translator, check, decoder};
 
 /// The path parameters the targets decode Gemini bodies with.
 fn path() -> PathParams {
@@ -38,4 +40,52 @@ pub fn translate(from: WireFormat, to: WireFormat, data: &[u8]) {
     if let Ok(body) = aether_core::translate::response(from, to, data) {
         codec(to).decode_response(&body).expect("a translated response decodes as the target format");
     }
+}
+
+/// Decodes arbitrary bytes as an event stream in chunks whose sizes the input picks, and compares the
+/// events with a one-shot decoding of the same bytes: chunk boundaries must not matter.
+pub fn sse_chunking(data: &[u8]) {
+    let Some((&size, stream)) = data.split_first() else { return };
+    let reference = sse_events(stream, stream.len().max(1));
+    assert_eq!(sse_events(stream, usize::from(size % 64) + 1), reference, "chunking changed the events");
+}
+
+fn sse_events(stream: &[u8], chunk: usize) -> Vec<sse::Event> {
+    let mut decoder = sse::Decoder::new();
+    let mut events = Vec::new();
+    for piece in stream.chunks(chunk) {
+        decoder.feed(piece);
+        events.extend(std::iter::from_fn(|| decoder.next_event()));
+    }
+    events.extend(decoder.finish());
+    events
+}
+
+/// Translates an arbitrary upstream stream of `from` into every format: no panic, and each output
+/// decodes, as its own format, into events that keep the stream contract and end in a stop or an error.
+pub fn stream(from: WireFormat, data: &[u8]) {
+    for to in WireFormat::ALL {
+        let mut translator = Translator::new(from, to);
+        let mut out = Vec::new();
+        for piece in data.chunks(61) {
+            translator.feed(piece, &mut out);
+        }
+        translator.finish(&mut out);
+        let events = stream_events(to, &out);
+        if let Err(err) = check(&events) {
+            panic!("{from} → {to} wrote a stream that breaks the contract: {err}");
+        }
+        let ends = events.iter().any(|e| matches!(e, StreamEvent::Stop { .. } | StreamEvent::Error(_)));
+        assert!(ends, "{from} → {to} wrote a stream with neither a stop nor an error");
+    }
+}
+
+fn stream_events(format: WireFormat, bytes: &[u8]) -> Vec<StreamEvent> {
+    let mut decoder = decoder(format);
+    let mut events = Vec::new();
+    for event in sse_events(bytes, bytes.len().max(1)) {
+        decoder.decode(event.event.as_deref(), &event.data, &mut events);
+    }
+    decoder.finish(&mut events);
+    events
 }

@@ -306,3 +306,19 @@ fn the_translator_keeps_the_usage_of_a_cut_stream() {
         }
     }
 }
+
+#[test]
+fn the_passthrough_scanner_reads_what_a_full_decode_reads() {
+    use aether_core::stream::UsageScanner;
+    for fixture in fixtures() {
+        let source = said(&decode(fixture.format, &fixture.bytes));
+        let mut scanner = UsageScanner::new(fixture.format);
+        for chunk in fixture.bytes.chunks(37) {
+            scanner.feed(chunk);
+        }
+        let seen = scanner.finish();
+        assert_eq!(seen.usage(), source.usage, "{}", fixture.name());
+        assert_eq!(seen.stop().map(stop_class), source.stop, "{}", fixture.name());
+        assert_eq!(seen.error().is_some(), source.error, "{}", fixture.name());
+    }
+}

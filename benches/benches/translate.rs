@@ -28,7 +28,7 @@ fn translate_pairs(c: &mut Criterion) {
 }
 
 fn passthrough_splice(c: &mut Criterion) {
-    let body = codec(WireFormat::OpenAiChat).encode_request(agent_conversation(160, 20)).expect("encodes");
+    let body = codec(WireFormat::OpenAiChat).encode_request(agent_conversation(300, 20)).expect("encodes");
     assert!(body.len() >= 500_000, "the splice input is {} bytes", body.len());
     let mut group = c.benchmark_group("passthrough");
     group.throughput(Throughput::Bytes(body.len() as u64));

@@ -171,12 +171,8 @@ impl Decoder {
                 self.data.extend_from_slice(value);
                 self.has_data = true;
             }
-            b"event" => {
-                self.event = Some(String::from_utf8_lossy(value).into_owned()).filter(|e| !e.is_empty())
-            }
-            b"id" if !value.contains(&0) => {
-                self.id = Some(String::from_utf8_lossy(value).into_owned()).filter(|id| !id.is_empty());
-            }
+            b"event" => self.event = (!value.is_empty()).then(|| text(value)),
+            b"id" if !value.contains(&0) => self.id = (!value.is_empty()).then(|| text(value)),
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 if let Some(ms) = std::str::from_utf8(value).ok().and_then(|digits| digits.parse().ok()) {
                     self.retry = Some(ms);
@@ -205,5 +201,13 @@ impl Decoder {
             Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
         };
         Some(Event { event, data, id: self.id.clone() })
+    }
+}
+
+/// Bytes as text, invalid UTF-8 replaced.
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }

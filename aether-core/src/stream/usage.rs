@@ -88,9 +88,11 @@ pub struct UsageScanner {
     seen: UsageAccumulator,
 }
 
-/// Substrings of the events worth decoding: usage, stop reasons, errors and each format's terminal event
-/// (so that a stream cut before it is told apart from a complete one).
-const MARKERS: [&str; 7] = ["usage", "Usage", "error", "finish", "stop_reason", "message_stop", "[DONE]"];
+/// Substrings of the events worth decoding: usage, stop reasons, errors, each format's terminal event (so
+/// that a stream cut before it is told apart from a complete one), and Gemini function calls (whose stop
+/// says `STOP` even when the answer called tools).
+const MARKERS: [&str; 8] =
+    ["usage", "Usage", "error", "finish", "stop_reason", "message_stop", "[DONE]", "functionCall"];
 
 impl UsageScanner {
     /// A scanner for a stream of `format`.

@@ -20,7 +20,7 @@
 //! ```
 //!
 //! # Layout
-//! - [`format`]: [`WireFormat`] and the provider [`Family`] that scopes opaque reasoning artefacts.
+//! - [`format`](mod@format): [`WireFormat`] and the provider [`Family`] that scopes opaque reasoning artefacts.
 //! - [`ir`]: the canonical request and response model; formats meet only here.
 //! - [`protocol`]: one module per format (`types`, `request`, `response`, `usage`, `error`), each a
 //!   [`protocol::Codec`] to and from the IR.

@@ -2,7 +2,7 @@
 //!
 //! Each format module owns its typed wire structs (`types`), the mapping of requests and responses to
 //! and from the IR (`request`, `response`), its usage fields (`usage`) and its error body (`error`).
-//! Formats meet only in the [`ir`](crate::ir); [`crate::translate`] chains two codecs.
+//! Formats meet only in the [IR](crate::ir); [`crate::translate`] chains two codecs.
 //!
 //! ```
 //! use aether_core::protocol::{codec, PathParams};
@@ -13,6 +13,50 @@
 //! assert_eq!(request.model, "gpt-5");
 //! # Ok::<(), aether_core::TranslateError>(())
 //! ```
+
+/// Declares a format's codec: its unit struct, and a [`Codec`] impl that delegates to the format
+/// module's `request`, `response` and `error` modules (which every format module has).
+macro_rules! codec {
+    ($(#[$doc:meta])* $name:ident, $format:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $name;
+
+        impl $crate::protocol::Codec for $name {
+            fn format(&self) -> $crate::WireFormat {
+                $format
+            }
+
+            fn decode_request(
+                &self,
+                body: &[u8],
+                path: &$crate::protocol::PathParams,
+            ) -> Result<$crate::ir::Request, $crate::TranslateError> {
+                request::decode(body, path)
+            }
+
+            fn encode_request(&self, request: $crate::ir::Request) -> Result<Vec<u8>, $crate::TranslateError> {
+                request::encode(request)
+            }
+
+            fn decode_response(&self, body: &[u8]) -> Result<$crate::ir::Response, $crate::TranslateError> {
+                response::decode(body)
+            }
+
+            fn encode_response(&self, response: $crate::ir::Response) -> Result<Vec<u8>, $crate::TranslateError> {
+                response::encode(response)
+            }
+
+            fn parse_error(&self, status: u16, body: &[u8]) -> $crate::ApiError {
+                error::parse(status, body)
+            }
+
+            fn render_error(&self, error: &$crate::ApiError) -> (u16, Vec<u8>) {
+                error::render(error)
+            }
+        }
+    };
+}
 
 pub mod anthropic;
 mod data_url;

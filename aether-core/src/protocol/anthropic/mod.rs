@@ -19,7 +19,7 @@
 //! ```
 //!
 //! # Mapping
-//! - `system` (a string, or text blocks with `cache_control`) is one leading [`Role::System`] message with
+//! - `system` (a string, or text blocks with `cache_control`) is one leading [`Role::System`](crate::ir::Role::System) message with
 //!   a text part per block. A `role: "system"` message inside `messages` (beta
 //!   `mid-conversation-system-2026-04-07`, sent by Claude Code) is a `Role::System` message in place.
 //! - When encoding, **every** system/developer message is folded into the top-level `system`, in order:
@@ -93,9 +93,8 @@ use serde_json::{Map, Value};
 pub use error::OVERLOADED_STATUS;
 pub use settings::{DEFAULT_MAX_TOKENS, MIN_BUDGET_TOKENS, effort_budget};
 
+use crate::WireFormat;
 use crate::ir::Extra;
-use crate::protocol::{Codec, PathParams};
-use crate::{ApiError, TranslateError, WireFormat, ir};
 
 const FORMAT: WireFormat = WireFormat::Anthropic;
 
@@ -104,36 +103,8 @@ fn own(extra: Extra) -> Map<String, Value> {
     if extra.format == Some(FORMAT) { extra.fields } else { Map::new() }
 }
 
-/// The Anthropic Messages codec.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Anthropic;
-
-impl Codec for Anthropic {
-    fn format(&self) -> WireFormat {
-        FORMAT
-    }
-
-    fn decode_request(&self, body: &[u8], path: &PathParams) -> Result<ir::Request, TranslateError> {
-        request::decode(body, path)
-    }
-
-    fn encode_request(&self, request: ir::Request) -> Result<Vec<u8>, TranslateError> {
-        request::encode(request)
-    }
-
-    fn decode_response(&self, body: &[u8]) -> Result<ir::Response, TranslateError> {
-        response::decode(body)
-    }
-
-    fn encode_response(&self, response: ir::Response) -> Result<Vec<u8>, TranslateError> {
-        response::encode(response)
-    }
-
-    fn parse_error(&self, status: u16, body: &[u8]) -> ApiError {
-        error::parse(status, body)
-    }
-
-    fn render_error(&self, error: &ApiError) -> (u16, Vec<u8>) {
-        error::render(error)
-    }
-}
+codec!(
+    /// The Anthropic Messages codec.
+    Anthropic,
+    WireFormat::Anthropic
+);

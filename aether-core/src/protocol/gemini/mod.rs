@@ -2,8 +2,8 @@
 //! `:streamGenerateContent` request bodies, the non-streaming `GenerateContentResponse`, its usage and
 //! its error body.
 //!
-//! The model and the streaming mode live in the URL: [`Codec::decode_request`] takes them from
-//! [`PathParams`] (a missing model is an error) and [`Codec::encode_request`] writes neither.
+//! The model and the streaming mode live in the URL: [`Codec::decode_request`](crate::protocol::Codec::decode_request) takes them from
+//! [`PathParams`](crate::protocol::PathParams) (a missing model is an error) and [`Codec::encode_request`](crate::protocol::Codec::encode_request) writes neither.
 //!
 //! ```
 //! use aether_core::protocol::{codec, PathParams};
@@ -107,39 +107,10 @@ pub(crate) mod stream;
 #[cfg(test)]
 mod tests;
 
-use crate::protocol::{Codec, PathParams};
-use crate::{ApiError, TranslateError, WireFormat, ir};
+use crate::WireFormat;
 
-/// The Gemini codec.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Gemini;
-
-impl Codec for Gemini {
-    fn format(&self) -> WireFormat {
-        WireFormat::Gemini
-    }
-
-    fn decode_request(&self, body: &[u8], path: &PathParams) -> Result<ir::Request, TranslateError> {
-        request::decode(body, path)
-    }
-
-    fn encode_request(&self, request: ir::Request) -> Result<Vec<u8>, TranslateError> {
-        request::encode(request)
-    }
-
-    fn decode_response(&self, body: &[u8]) -> Result<ir::Response, TranslateError> {
-        response::decode(body)
-    }
-
-    fn encode_response(&self, response: ir::Response) -> Result<Vec<u8>, TranslateError> {
-        response::encode(response)
-    }
-
-    fn parse_error(&self, status: u16, body: &[u8]) -> ApiError {
-        error::parse(status, body)
-    }
-
-    fn render_error(&self, error: &ApiError) -> (u16, Vec<u8>) {
-        error::render(error)
-    }
-}
+codec!(
+    /// The Gemini codec.
+    Gemini,
+    WireFormat::Gemini
+);

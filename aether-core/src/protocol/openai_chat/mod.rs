@@ -86,39 +86,10 @@ pub(crate) mod stream;
 #[cfg(test)]
 mod tests;
 
-use crate::protocol::{Codec, PathParams};
-use crate::{ApiError, TranslateError, WireFormat, ir};
+use crate::WireFormat;
 
-/// The OpenAI Chat Completions codec.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct OpenAiChat;
-
-impl Codec for OpenAiChat {
-    fn format(&self) -> WireFormat {
-        WireFormat::OpenAiChat
-    }
-
-    fn decode_request(&self, body: &[u8], path: &PathParams) -> Result<ir::Request, TranslateError> {
-        request::decode(body, path)
-    }
-
-    fn encode_request(&self, request: ir::Request) -> Result<Vec<u8>, TranslateError> {
-        request::encode(request)
-    }
-
-    fn decode_response(&self, body: &[u8]) -> Result<ir::Response, TranslateError> {
-        response::decode(body)
-    }
-
-    fn encode_response(&self, response: ir::Response) -> Result<Vec<u8>, TranslateError> {
-        response::encode(response)
-    }
-
-    fn parse_error(&self, status: u16, body: &[u8]) -> ApiError {
-        error::parse(status, body)
-    }
-
-    fn render_error(&self, error: &ApiError) -> (u16, Vec<u8>) {
-        error::render(error)
-    }
-}
+codec!(
+    /// The OpenAI Chat Completions codec.
+    OpenAiChat,
+    WireFormat::OpenAiChat
+);

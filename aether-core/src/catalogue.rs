@@ -19,8 +19,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::Timestamp;
 use crate::WireFormat;
-use crate::schedule::{Capabilities, Timestamp};
+use crate::schedule::Capabilities;
 
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {

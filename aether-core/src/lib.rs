@@ -35,6 +35,7 @@
 //! - [`estimate`]: token counts for `count_tokens` and for streams that end without usage: exact
 //!   o200k / cl100k for OpenAI models (feature `tokenizer`, on by default), documented estimates for
 //!   Claude and Gemini, always flagged as estimates where they are.
+//! - [`time`]: [`Timestamp`], the wall-clock time callers pass in (aether-core has no clock).
 //! - [`error`]: [`TranslateError`] (a 400 in the client's format) and the format-neutral [`ApiError`].
 //!
 #![doc = include_str!("../docs/lossy.md")]
@@ -50,9 +51,11 @@ pub mod protocol;
 pub mod schedule;
 pub mod sse;
 pub mod stream;
+pub mod time;
 pub mod translate;
 pub mod usage;
 
 pub use error::{ApiError, ErrorKind, TranslateError};
 pub use format::{Family, WireFormat};
+pub use time::Timestamp;
 pub use usage::Usage;

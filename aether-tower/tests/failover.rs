@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
+use aether_core::Timestamp;
 use aether_core::catalogue::{
     Catalogue, Endpoint, GlobalModel, KeyId, Limits, Model, Provider, ProviderKey, Timeouts,
 };
 use aether_core::schedule::{
     Class, FailoverPolicy, Health, HealthView, InMemoryHealth, InMemoryTraces, KeyHealth, Mode, Outcome,
-    Principal, RouteRequest, SkipReason, Snapshot, Timestamp, Trace,
+    Principal, RouteRequest, SkipReason, Snapshot, Trace,
 };
 use aether_core::{ApiError, ErrorKind, WireFormat};
 use aether_tower::failover::{Attempt, FailoverError, FailoverLayer, Routing, Stores};

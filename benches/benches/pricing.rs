@@ -4,10 +4,11 @@
 //! Run with: `cargo bench -p aether-benches --bench pricing`
 
 use aether_benches::agent_conversation;
+use aether_core::Timestamp;
 use aether_core::Usage;
 use aether_core::estimate::{self, Counter};
 use aether_core::ir::Request;
-use aether_core::pricing::{Decimal, FreeAllowance, KeyTerms, Outcome, PriceTable, Timestamp};
+use aether_core::pricing::{Decimal, FreeAllowance, KeyTerms, Outcome, PriceTable};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 

@@ -7,9 +7,10 @@
 //!
 //! Run with: `cargo bench -p aether-benches --bench schedule`
 
+use aether_core::Timestamp;
 use aether_core::WireFormat;
 use aether_core::catalogue::{Catalogue, Endpoint, GlobalModel, Model, Provider, ProviderKey};
-use aether_core::schedule::{Mode, NoState, Principal, RouteRequest, Snapshot, Timestamp, View};
+use aether_core::schedule::{Mode, NoState, Principal, RouteRequest, Snapshot, View};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 

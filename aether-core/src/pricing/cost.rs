@@ -3,7 +3,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{FreeAllowance, KeyTerms, PriceSchedule, Tier, Timestamp};
+use super::{FreeAllowance, KeyTerms, PriceSchedule, Tier};
+use crate::Timestamp;
 use crate::Usage;
 
 /// Whether the request succeeded; only a successful request pays the per-request price. Tokens are

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Timestamp;
+use crate::Timestamp;
 
 /// A price table (or a provider key's pricing terms) that cannot be used, and where the problem is.
 ///
@@ -85,9 +85,6 @@ pub enum PriceError {
         max = super::MAX_MULTIPLIER, scale = super::MAX_SCALE
     )]
     MultiplierOutOfRange(Decimal),
-    /// A timestamp string is not one of the accepted forms.
-    #[error("invalid timestamp `{0}`: expected Unix seconds, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`")]
-    Timestamp(String),
 }
 
 impl PriceError {

@@ -4,7 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_MULTIPLIER, MAX_SCALE, PriceError, Timestamp};
+use super::{MAX_MULTIPLIER, MAX_SCALE, PriceError};
+use crate::Timestamp;
 
 /// How one provider key's bill differs from list price, at the moment a request is settled.
 ///
@@ -102,7 +103,8 @@ impl FreeAllowance {
 /// A provider key's free tier as configured: an allowance renewed at the start of every period.
 ///
 /// ```
-/// use aether_core::pricing::{FreePeriod, FreeTier, Timestamp};
+/// use aether_core::Timestamp;
+/// use aether_core::pricing::{FreePeriod, FreeTier};
 ///
 /// let tier: FreeTier = serde_json::from_str(r#"{"tokens": 1000000, "period": "day"}"#)?;
 /// assert_eq!(tier.allowance().tokens, 1_000_000);

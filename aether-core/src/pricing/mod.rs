@@ -16,7 +16,8 @@
 //!
 //! ```
 //! use aether_core::Usage;
-//! use aether_core::pricing::{FreeAllowance, KeyTerms, ModelPrices, Outcome, PriceSchedule, Tier, Timestamp};
+//! use aether_core::Timestamp;
+//! use aether_core::pricing::{FreeAllowance, KeyTerms, ModelPrices, Outcome, PriceSchedule, Tier};
 //! use aether_core::pricing::Decimal;
 //!
 //! let prices = ModelPrices::new(vec![PriceSchedule {
@@ -28,7 +29,7 @@
 //! // The operator's key bills at 50% of list and has 200,000 free tokens left today.
 //! let key = KeyTerms::new(Decimal::new(5, 1))?.with_free(FreeAllowance { requests: 0, tokens: 200_000 });
 //!
-//! let charge = prices.cost(Timestamp(1_750_000_000), &usage, Outcome::Success, &key);
+//! let charge = prices.cost(Timestamp::from_secs(1_750_000_000), &usage, Outcome::Success, &key);
 //! let cost = charge.cost().expect("priced");
 //! assert_eq!(cost.list.total, Decimal::new(181, 2)); // $1.00 + $0.80 + $0.01
 //! assert_eq!(cost.actual.total, Decimal::new(705, 3)); // (300k × $2/M + $0.80 + $0.01) × 0.5
@@ -42,7 +43,6 @@ mod key;
 mod money;
 mod schedule;
 mod table;
-mod time;
 
 pub use cost::{Charge, Cost, CostBreakdown, Outcome};
 pub use error::PriceError;
@@ -50,7 +50,6 @@ pub use key::{FreeAllowance, FreePeriod, FreeTier, KeyTerms};
 pub use rust_decimal::Decimal;
 pub use schedule::{PriceSchedule, Tier};
 pub use table::{ModelPrices, PriceTable};
-pub use time::Timestamp;
 
 /// The highest price accepted, per million tokens or per request. Bounding prices (and
 /// [`MAX_MULTIPLIER`]) keeps every cost computation within `Decimal`'s range.

@@ -3,7 +3,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_PRICE, MAX_SCALE, PriceError, Timestamp};
+use super::{MAX_PRICE, MAX_SCALE, PriceError};
+use crate::Timestamp;
 
 /// Prices of one context tier, in the table's currency per million tokens.
 ///

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Charge, KeyTerms, Outcome, PriceError, PriceSchedule, Timestamp};
+use super::{Charge, KeyTerms, Outcome, PriceError, PriceSchedule};
+use crate::Timestamp;
 use crate::Usage;
 
 /// A model's price schedules, validated: at least one, in strictly ascending `effective_from` order,
@@ -78,7 +79,8 @@ impl From<ModelPrices> for Vec<PriceSchedule> {
 ///
 /// ```
 /// use aether_core::Usage;
-/// use aether_core::pricing::{Charge, KeyTerms, Outcome, PriceTable, Timestamp};
+/// use aether_core::Timestamp;
+/// use aether_core::pricing::{Charge, KeyTerms, Outcome, PriceTable};
 /// use aether_core::pricing::Decimal;
 ///
 /// let table: PriceTable = serde_json::from_str(r#"{

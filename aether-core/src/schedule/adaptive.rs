@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::schedule::Timestamp;
+use crate::Timestamp;
 
 /// How the learnt limit moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +27,8 @@ impl Default for AdaptiveConfig {
 ///
 /// ```
 /// use std::time::Duration;
-/// use aether_core::schedule::{Adaptive, AdaptiveConfig, Timestamp};
+/// use aether_core::Timestamp;
+/// use aether_core::schedule::{Adaptive, AdaptiveConfig};
 ///
 /// let config = AdaptiveConfig::default();
 /// let mut adaptive = Adaptive::default();

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::Timestamp;
 use crate::WireFormat;
 use crate::catalogue::ClientKeyId;
-use crate::schedule::{Target, Timestamp};
+use crate::schedule::Target;
 
 /// What affinity is remembered per: (client key, format, model), refined by a session id when the
 /// client sends one.

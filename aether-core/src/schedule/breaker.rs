@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::schedule::Timestamp;
+use crate::Timestamp;
 
 /// When a breaker opens and how it recovers.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,7 +60,8 @@ const BUCKETS: usize = 10;
 ///
 /// ```
 /// use std::time::Duration;
-/// use aether_core::schedule::{Breaker, BreakerConfig, BreakerState, Timestamp};
+/// use aether_core::Timestamp;
+/// use aether_core::schedule::{Breaker, BreakerConfig, BreakerState};
 ///
 /// let config = BreakerConfig { min_requests: 2, ..BreakerConfig::default() };
 /// let mut breaker = Breaker::default();

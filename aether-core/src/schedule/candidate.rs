@@ -3,14 +3,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::Timestamp;
 use crate::WireFormat;
 use crate::catalogue::{Endpoint, EndpointId, KeyId, Provider, ProviderId, ProviderKey};
 use crate::schedule::order::LazyOrder;
 use crate::schedule::snapshot::{Route, Table};
 use crate::schedule::spread::{client_seed, score, weighted_score};
-use crate::schedule::{
-    Capabilities, HealthView, KeyHealth, Needs, Principal, Snapshot, SpendView, Timestamp,
-};
+use crate::schedule::{Capabilities, HealthView, KeyHealth, Needs, Principal, Snapshot, SpendView};
 
 /// What the scheduler needs to know about a request.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::Timestamp;
 use crate::catalogue::KeyId;
-use crate::schedule::{Adaptive, AdaptiveConfig, Breaker, BreakerConfig, BreakerState, Class, Timestamp};
+use crate::schedule::{Adaptive, AdaptiveConfig, Breaker, BreakerConfig, BreakerState, Class};
 
 /// A key's health, as selection sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +104,8 @@ struct KeyState {
 /// ```
 /// use std::time::Duration;
 /// use aether_core::catalogue::KeyId;
-/// use aether_core::schedule::{Class, Health, HealthView, InMemoryHealth, KeyHealth, Report, Timestamp};
+/// use aether_core::Timestamp;
+/// use aether_core::schedule::{Class, Health, HealthView, InMemoryHealth, KeyHealth, Report};
 ///
 /// # block_on(async {
 /// let health = InMemoryHealth::default();

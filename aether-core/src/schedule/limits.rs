@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 
+use crate::Timestamp;
 use crate::catalogue::{EndpointId, KeyId, Limits, ProviderId};
-use crate::schedule::{Adaptive, AdaptiveConfig, Candidate, Health, SkipReason, Timestamp};
+use crate::schedule::{Adaptive, AdaptiveConfig, Candidate, Health, SkipReason};
 
 /// Which limit refused an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -194,7 +195,8 @@ struct Counters {
 ///
 /// ```
 /// use aether_core::catalogue::{EndpointId, KeyId, Limits};
-/// use aether_core::schedule::{Acquire, InMemoryLimits, LimitExceeded, Limiter, Timestamp};
+/// use aether_core::Timestamp;
+/// use aether_core::schedule::{Acquire, InMemoryLimits, LimitExceeded, Limiter};
 ///
 /// let limits = InMemoryLimits::default();
 /// let one_at_a_time = Limits { max_concurrency: Some(1), ..Limits::default() };

@@ -4,7 +4,8 @@
 //!
 //! ```
 //! use aether_core::catalogue::{Catalogue, Endpoint, GlobalModel, Model, Provider, ProviderKey};
-//! use aether_core::schedule::{InMemoryHealth, InMemoryLimits, Mode, Principal, RouteRequest, SkipReason, Snapshot, Timestamp, View};
+//! use aether_core::Timestamp;
+//! use aether_core::schedule::{InMemoryHealth, InMemoryLimits, Mode, Principal, RouteRequest, SkipReason, Snapshot, View};
 //! use aether_core::WireFormat;
 //!
 //! let mut catalogue = Catalogue::default();
@@ -58,8 +59,7 @@ mod trace;
 #[cfg(test)]
 mod tests;
 
-use std::ops::Add;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use crate::Timestamp;
 
 pub use adaptive::{Adaptive, AdaptiveConfig};
 pub use affinity::{Affinity, AffinityKey, InMemoryAffinity, session_id};
@@ -86,45 +86,6 @@ pub enum Mode {
     Provider,
     /// The key's global priority, across all providers.
     GlobalKey,
-}
-
-/// Wall-clock time in milliseconds since the Unix epoch: comparable across replicas, and passed in so
-/// that every decision is deterministic.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(pub u64);
-
-impl Timestamp {
-    /// The timestamp of a system time (the epoch for times before it).
-    pub fn from_system_time(time: SystemTime) -> Timestamp {
-        Timestamp(time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
-    }
-
-    /// How long after `earlier` this is (zero if it is not later).
-    pub fn since(self, earlier: Timestamp) -> Duration {
-        Duration::from_millis(self.0.saturating_sub(earlier.0))
-    }
-
-    /// The UTC calendar month, as `year * 12 + month - 1`.
-    pub fn month(self) -> u32 {
-        // Howard Hinnant's civil-from-days.
-        let days = (self.0 / 86_400_000) as i64 + 719_468;
-        let era = days.div_euclid(146_097);
-        let day_of_era = days.rem_euclid(146_097);
-        let year_of_era =
-            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let mp = (5 * day_of_year + 2) / 153;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        (year * 12 + month - 1) as u32
-    }
-}
-
-impl Add<Duration> for Timestamp {
-    type Output = Timestamp;
-    fn add(self, duration: Duration) -> Timestamp {
-        Timestamp(self.0.saturating_add(duration.as_millis() as u64))
-    }
 }
 
 /// State that is always fine: every key healthy, nothing spent. For tools, examples and benches.

@@ -59,12 +59,13 @@ use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use aether_core::ApiError;
+use aether_core::Timestamp;
 use aether_core::catalogue::ProviderKey;
 use aether_core::schedule::{
     Acquire, AdaptiveConfig, Affinity, AffinityKey, Class, FailoverPolicy, Health, InMemoryAffinity,
     InMemoryHealth, InMemoryLimits, InMemoryTraces, Lease, Limiter, Observation, Outcome, Principal, Report,
-    RouteError, RouteRequest, SkipReason, Snapshot, SpendView, Timestamp, Trace, TraceEntry, TraceSink, View,
-    classify, parse_retry_after, wait_for,
+    RouteError, RouteRequest, SkipReason, Snapshot, SpendView, Trace, TraceEntry, TraceSink, View, classify,
+    parse_retry_after, wait_for,
 };
 use bytes::Buf;
 use http::{Request, Response};

@@ -216,7 +216,8 @@ impl Snapshot {
     ///
     /// ```
     /// use aether_core::catalogue::{Catalogue, Endpoint, GlobalModel, Model, Provider, ProviderKey};
-    /// use aether_core::schedule::{Mode, NoState, Principal, RouteRequest, Snapshot, Timestamp, View};
+    /// use aether_core::Timestamp;
+    /// use aether_core::schedule::{Mode, NoState, Principal, RouteRequest, Snapshot, View};
     /// use aether_core::WireFormat;
     ///
     /// let mut catalogue = Catalogue::default();

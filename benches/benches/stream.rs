@@ -1,13 +1,17 @@
-//! Stream translation throughput for every ordered pair of formats, in upstream events per second: one
-//! recorded stream per upstream format (reasoning, text and tool calls), fed in 37-byte chunks.
+//! Stream translation throughput for every ordered pair of formats, in upstream events per second, fed
+//! in 37-byte chunks: a recorded stream per upstream format (reasoning, text and tool calls; a few
+//! events, so per-stream set-up weighs in), and a long answer (1,000 text deltas and a tool call with
+//! 100 argument fragments) written by each format's own encoder.
 //!
 //! Run with: `cargo bench -p aether-benches --bench stream`
 
 use std::hint::black_box;
 
+use aether_core::Usage;
 use aether_core::WireFormat;
+use aether_core::ir::StopReason;
 use aether_core::sse;
-use aether_core::stream::{Translator, UsageScanner};
+use aether_core::stream::{Block, Delta, StreamEvent, Translator, UsageScanner, encoder};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// The recorded stream of each format that the bench translates.
@@ -29,13 +33,46 @@ fn events_in(stream: &[u8]) -> u64 {
     std::iter::from_fn(|| decoder.next_event()).count() as u64
 }
 
+/// A long answer in `format`'s own wire shape.
+fn long_answer(format: WireFormat) -> Vec<u8> {
+    let mut events = vec![
+        StreamEvent::Start {
+            id: "answer-1".into(),
+            model: "bench-model".into(),
+            created: Some(1_764_240_000),
+        },
+        StreamEvent::BlockStart { index: 0, block: Block::Text },
+    ];
+    events
+        .extend((0..1_000).map(|i| StreamEvent::Delta { index: 0, delta: Delta::Text(format!("word{i} ")) }));
+    events.push(StreamEvent::BlockStop { index: 0 });
+    let call = Block::ToolCall { id: "call_1".into(), item_id: None, name: "exec_command".into() };
+    events.push(StreamEvent::BlockStart { index: 1, block: call });
+    events.push(StreamEvent::Delta { index: 1, delta: Delta::ToolArguments("{\"cmd\":\"".into()) });
+    events.extend(
+        (0..100).map(|i| StreamEvent::Delta { index: 1, delta: Delta::ToolArguments(format!("arg{i} ")) }),
+    );
+    events.push(StreamEvent::Delta { index: 1, delta: Delta::ToolArguments("\"}".into()) });
+    events.push(StreamEvent::BlockStop { index: 1 });
+    events.push(StreamEvent::Stop { reason: StopReason::ToolUse, stop_sequence: None });
+    events.push(StreamEvent::Usage(Usage { input: 1_000, output: 1_200, ..Usage::default() }));
+    let mut encoder = encoder(format);
+    let mut out = Vec::new();
+    for event in events {
+        encoder.encode(event, &mut out);
+    }
+    encoder.finish(&mut out);
+    out
+}
+
 fn translate(c: &mut Criterion) {
     let mut group = c.benchmark_group("stream_translate");
-    for (from, path) in STREAMS {
-        let stream = recorded(path);
+    let recorded_streams = STREAMS.map(|(from, path)| (from, "recorded", recorded(path)));
+    let long_streams = WireFormat::ALL.map(|from| (from, "long", long_answer(from)));
+    for (from, kind, stream) in recorded_streams.into_iter().chain(long_streams) {
         group.throughput(Throughput::Elements(events_in(&stream)));
         for to in WireFormat::ALL.into_iter().filter(|to| *to != from) {
-            group.bench_function(format!("{from}_to_{to}"), |b| {
+            group.bench_function(format!("{kind}/{from}_to_{to}"), |b| {
                 let mut out = Vec::with_capacity(stream.len() * 2);
                 b.iter(|| {
                     out.clear();
@@ -48,7 +85,7 @@ fn translate(c: &mut Criterion) {
                 })
             });
         }
-        group.bench_function(format!("{from}_passthrough_usage_scan"), |b| {
+        group.bench_function(format!("{kind}/{from}_passthrough_usage_scan"), |b| {
             b.iter(|| {
                 let mut scanner = UsageScanner::new(from);
                 for chunk in stream.chunks(37) {

@@ -123,9 +123,9 @@ impl Upstream {
     }
 }
 
-/// A TLS upstream for `localhost` with a fresh self-signed certificate; returns its port and
-/// certificate.
-async fn tls_upstream() -> (u16, rustls::pki_types::CertificateDer<'static>) {
+/// A TLS upstream for `localhost` with a fresh self-signed certificate, offering `h2` by ALPN when
+/// asked; returns its port and certificate.
+async fn tls_upstream(h2: bool) -> (u16, rustls::pki_types::CertificateDer<'static>) {
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
     let certificate = certified.cert.der().clone();
@@ -137,7 +137,8 @@ async fn tls_upstream() -> (u16, rustls::pki_types::CertificateDer<'static>) {
             .with_no_client_auth()
             .with_single_cert(vec![certificate.clone()], key)
             .expect("server config");
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols =
+        if h2 { vec![b"h2".to_vec(), b"http/1.1".to_vec()] } else { vec![b"http/1.1".to_vec()] };
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -146,7 +147,8 @@ async fn tls_upstream() -> (u16, rustls::pki_types::CertificateDer<'static>) {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 if let Ok(tls) = acceptor.accept(stream).await {
-                    serve(tls, false).await;
+                    let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+                    serve(tls, h2).await;
                 }
             });
         }
@@ -278,6 +280,8 @@ async fn sequential_requests_reuse_one_connection() {
     for _ in 0..2 {
         let response = transport.clone().oneshot(get(&upstream.url("/json"), None)).await.expect("response");
         response.into_body().collect().await.expect("body");
+        // Let the connection go back to the pool, as between two real requests.
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(upstream.accepted.load(Ordering::SeqCst), 1);
 }
@@ -319,7 +323,7 @@ async fn a_stream_that_stalls_fails_with_idle() {
 #[tokio::test]
 async fn a_trickle_that_never_stalls_fails_with_total() {
     let upstream = Upstream::start(false).await;
-    let limits = Timeouts { idle: ms(200), total: ms(400), ..Timeouts::default() };
+    let limits = Timeouts { idle: ms(500), total: ms(800), ..Timeouts::default() };
     let request = get(&upstream.url("/trickle"), Some(attempt(limits, None)));
     let mut body = transport().oneshot(request).await.expect("response").into_body();
     let mut frames = 0;
@@ -368,7 +372,7 @@ async fn an_http_upstream_is_reached_through_the_proxy_in_absolute_form() {
 
 #[tokio::test]
 async fn an_https_upstream_is_tunnelled_through_the_proxy_with_connect() {
-    let (port, certificate) = tls_upstream().await;
+    let (port, certificate) = tls_upstream(false).await;
     let proxy = TestProxy::start().await;
     let transport = UpstreamTransport::builder().root_certificate(certificate).build().expect("transport");
     let url = format!("http://user:secret@{}", proxy.addr);
@@ -390,7 +394,7 @@ async fn an_https_upstream_is_tunnelled_through_the_proxy_with_connect() {
 
 #[tokio::test]
 async fn an_https_upstream_is_reached_directly_over_tls() {
-    let (port, certificate) = tls_upstream().await;
+    let (port, certificate) = tls_upstream(false).await;
     let transport = UpstreamTransport::builder().root_certificate(certificate).build().expect("transport");
     let response =
         transport.oneshot(get(&format!("https://localhost:{port}/json"), None)).await.expect("response");
@@ -400,8 +404,19 @@ async fn an_https_upstream_is_reached_directly_over_tls() {
 }
 
 #[tokio::test]
+async fn an_https_upstream_that_offers_h2_is_spoken_to_in_h2() {
+    let (port, certificate) = tls_upstream(true).await;
+    let transport = UpstreamTransport::builder().root_certificate(certificate).build().expect("transport");
+    let response =
+        transport.oneshot(get(&format!("https://localhost:{port}/json"), None)).await.expect("response");
+    assert_eq!(response.version(), Version::HTTP_2);
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(body, r#"{"ok":true}"#);
+}
+
+#[tokio::test]
 async fn an_untrusted_certificate_is_a_connect_error() {
-    let (port, _) = tls_upstream().await;
+    let (port, _) = tls_upstream(false).await;
     let error = transport()
         .oneshot(get(&format!("https://localhost:{port}/json"), None))
         .await

@@ -57,14 +57,18 @@ pub(super) enum Connector {
     /// TCP to the upstream, TLS for `https`.
     Direct(HttpsConnector<HttpConnector>),
     /// Through an HTTP proxy.
-    Proxied {
-        /// `CONNECT` to the proxy, then TLS (for `https` upstreams).
-        tunnel: HttpsConnector<Tunnel<HttpConnector>>,
-        /// TCP to the proxy (for `http` upstreams).
-        forward: HttpConnector,
-        /// The proxy's address.
-        proxy: Uri,
-    },
+    Proxied(Box<Proxied>),
+}
+
+/// The connectors of a client that goes through a proxy.
+#[derive(Clone)]
+pub(super) struct Proxied {
+    /// `CONNECT` to the proxy, then TLS (for `https` upstreams).
+    tunnel: HttpsConnector<Tunnel<HttpConnector>>,
+    /// TCP to the proxy (for `http` upstreams).
+    forward: HttpConnector,
+    /// The proxy's address.
+    proxy: Uri,
 }
 
 impl Connector {
@@ -85,11 +89,8 @@ impl Connector {
                 if let Some(auth) = &proxy.auth {
                     tunnel = tunnel.with_auth(auth.clone());
                 }
-                Connector::Proxied {
-                    tunnel: https(tls, http2_only, tunnel),
-                    forward: tcp,
-                    proxy: proxy.uri.clone(),
-                }
+                let tunnel = https(tls, http2_only, tunnel);
+                Connector::Proxied(Box::new(Proxied { tunnel, forward: tcp, proxy: proxy.uri.clone() }))
             }
         }
     }
@@ -124,12 +125,12 @@ impl Service<Uri> for Connector {
                 let connecting = direct.call(dst);
                 Box::pin(async move { Ok(Conn::Stream(connecting.await?)) })
             }
-            Connector::Proxied { tunnel, .. } if dst.scheme_str() == Some("https") => {
-                let connecting = tunnel.call(dst);
+            Connector::Proxied(proxied) if dst.scheme_str() == Some("https") => {
+                let connecting = proxied.tunnel.call(dst);
                 Box::pin(async move { Ok(Conn::Stream(connecting.await?)) })
             }
-            Connector::Proxied { forward, proxy, .. } => {
-                let connecting = forward.call(proxy.clone());
+            Connector::Proxied(proxied) => {
+                let connecting = proxied.forward.call(proxied.proxy.clone());
                 Box::pin(async move { Ok(Conn::Forward(connecting.await?)) })
             }
         }
@@ -137,6 +138,10 @@ impl Service<Uri> for Connector {
 }
 
 /// A connection the pool holds.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the TLS stream is the common case; boxing it would add an indirection to every read and write"
+)]
 pub(super) enum Conn {
     /// To the upstream, TLS or not (possibly inside a tunnel).
     Stream(MaybeHttpsStream<TokioIo<TcpStream>>),

@@ -8,8 +8,8 @@
 //!
 //! | limit | where it is enforced | default |
 //! |---|---|---|
-//! | connect | the connector (TCP connect; TLS is not included) | 10 s |
-//! | first byte | the response future: from the call to the response head | 60 s |
+//! | connect | the connector: the TCP connect (to the proxy, if any) | 10 s |
+//! | first byte | the response future: from the call to the response head (TLS and `CONNECT` included) | 60 s |
 //! | idle | the body ([`TransportBody`]): from the head or a frame to the next frame | 120 s |
 //! | total | both: from the call to the body's last frame | 10 min |
 //!
@@ -21,7 +21,9 @@
 //!
 //! # Pools
 //! One pooled client per distinct (proxy, connect limit) pair, made on first use and kept; the direct
-//! client with the default connect limit exists from the start and needs no lock. Connections idle
+//! client with the default connect limit exists from the start and needs no lock. The set follows the
+//! catalogue's distinct proxies and connect limits, so it stays small; it is not pruned (an unused
+//! client holds no connection once its idle ones have timed out). Connections idle
 //! for 90 s are closed, and at most 32 idle connections per host are kept (a burst of streams opens
 //! more; they close when idle beyond that number).
 //!

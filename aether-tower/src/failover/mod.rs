@@ -74,6 +74,7 @@ use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
 
 use crate::BoxError;
+use crate::transport::TransportError;
 
 /// What the scheduler needs to know about a request, put in its extensions by the layers before
 /// failover (authentication and routing).
@@ -538,7 +539,13 @@ where
     };
     let mut response = match answer {
         Ok(response) => response,
-        Err(error) => return failed(Observation::Connect, &error.into().to_string()),
+        Err(error) => {
+            let error = error.into();
+            // The transport says which of its limits fired; anything else broke the connection.
+            let timed_out = error.downcast_ref::<TransportError>().is_some_and(TransportError::is_timeout);
+            let observation = if timed_out { Observation::Timeout } else { Observation::Connect };
+            return failed(observation, &error.to_string());
+        }
     };
     if !response.status().is_success() || response.body().is_end_stream() {
         return Ok(Answer { response, first: None, embedded: None });

@@ -157,7 +157,13 @@ impl Decoder {
     }
 
     /// The id of the call a response answers: its own, or the earliest unanswered call of its name.
-    fn answer(&mut self, id: Option<String>, name: Option<&str>, at: At) -> Result<String, TranslateError> {
+    /// The call id a response answers, and whether it matched an earlier call.
+    fn answer(
+        &mut self,
+        id: Option<String>,
+        name: Option<&str>,
+        at: At,
+    ) -> Result<(String, bool), TranslateError> {
         let found = match (&id, name) {
             (Some(id), _) => self.calls.iter_mut().find(|call| &call.id == id),
             (None, Some(name)) => self.calls.iter_mut().find(|call| !call.answered && call.name == name),
@@ -166,9 +172,9 @@ impl Decoder {
         match (found, id) {
             (Some(call), id) => {
                 call.answered = true;
-                Ok(id.unwrap_or_else(|| call.id.clone()))
+                Ok((id.unwrap_or_else(|| call.id.clone()), true))
             }
-            (None, Some(id)) => Ok(id),
+            (None, Some(id)) => Ok((id, false)),
             (None, None) => Err(TranslateError::invalid(
                 at.path(".functionResponse"),
                 "no id, and no earlier unanswered functionCall of this name",
@@ -183,7 +189,14 @@ impl Decoder {
         at: At,
     ) -> Result<ir::Part, TranslateError> {
         let FunctionResponse { id, name, response, parts, extra: mut inner } = response;
-        let call_id = self.answer(id, name.as_deref(), at)?;
+        let (call_id, matched) = self.answer(id, name.as_deref(), at)?;
+        if name.is_none() && !matched {
+            // Gemini requires the name; only a matching earlier call could supply it.
+            return Err(TranslateError::invalid(
+                at.path(".functionResponse.name"),
+                "required when no earlier functionCall has this id",
+            ));
+        }
         let (content, is_error) =
             output(response.unwrap_or_else(|| Value::Object(Map::new())), parts, &mut inner)?;
         nest(&mut rest, "functionResponse", inner);

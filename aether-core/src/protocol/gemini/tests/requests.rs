@@ -517,3 +517,23 @@ fn results_sent_as_separate_messages_share_one_content() {
     assert_eq!(contents[1]["parts"].as_array().expect("parts").len(), 2);
     assert_eq!(contents[2]["parts"], json!([{"text": "next"}]));
 }
+
+#[test]
+fn a_function_response_without_a_name_needs_a_matching_call() {
+    let body = json!({"contents": [
+        {"role": "model", "parts": [{"functionCall": {"id": "call_1", "name": "glob", "args": {}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"id": "call_1", "response": {"output": "a"}}}]}
+    ]});
+    let out = encode(decode(&body));
+    assert_eq!(
+        out["contents"][1]["parts"][0]["functionResponse"]["name"], "glob",
+        "the name comes from the call"
+    );
+
+    let orphan = json!({"contents": [
+        {"role": "user", "parts": [{"functionResponse": {"id": "elsewhere", "response": {"output": "a"}}}]}
+    ]});
+    let body = serde_json::to_vec(&orphan).expect("serialises");
+    let err = Gemini.decode_request(&body, &path()).expect_err("nothing names the function");
+    assert!(err.to_string().contains("functionResponse.name"), "{err}");
+}

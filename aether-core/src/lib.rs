@@ -35,6 +35,8 @@
 //! - [`estimate`]: token counts for `count_tokens` and for streams that end without usage: exact
 //!   o200k / cl100k for OpenAI models (feature `tokenizer`, on by default), documented estimates for
 //!   Claude and Gemini, always flagged as estimates where they are.
+//! - [`store`]: storage traits, one per concern, with in-memory implementations (durable ones in
+//!   `aether-store`).
 //! - [`time`]: [`Timestamp`], the wall-clock time callers pass in (aether-core has no clock).
 //! - [`error`]: [`TranslateError`] (a 400 in the client's format) and the format-neutral [`ApiError`].
 //!
@@ -50,6 +52,7 @@ pub mod pricing;
 pub mod protocol;
 pub mod schedule;
 pub mod sse;
+pub mod store;
 pub mod stream;
 pub mod time;
 pub mod translate;

@@ -1,0 +1,201 @@
+//! Usage records: one per request, appended in batches, queried by user, key and time.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::error::lock;
+use super::{StoreError, UserId};
+use crate::catalogue::ClientKeyId;
+use crate::estimate::EstimatedUsage;
+use crate::pricing::Charge;
+use crate::schedule::Target;
+use crate::{Timestamp, WireFormat};
+
+/// A request's id: a UUID (v7, so ids sort by time), as its 128 bits.
+///
+/// ```
+/// use aether_core::store::RequestId;
+///
+/// let id: RequestId = "0199b3c4-7e2a-7d3e-8f00-0123456789ab".parse()?;
+/// assert_eq!(id.to_string(), "0199b3c4-7e2a-7d3e-8f00-0123456789ab");
+/// # Ok::<(), aether_core::store::StoreError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u128);
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = format!("{:032x}", self.0);
+        write!(f, "{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    }
+}
+
+impl FromStr for RequestId {
+    type Err = StoreError;
+
+    /// Reads the hyphenated form (`8-4-4-4-12` hex digits).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let invalid = || StoreError::Invalid(format!("`{s}` is not a UUID"));
+        let groups: Vec<&str> = s.split('-').collect();
+        let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        if lengths != [8, 4, 4, 4, 12] || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit())) {
+            return Err(invalid());
+        }
+        u128::from_str_radix(&groups.concat(), 16).map(RequestId).map_err(|_| invalid())
+    }
+}
+
+/// What one request used and cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageRecord {
+    /// The request's id (unique: appending it again changes nothing).
+    pub request_id: RequestId,
+    /// When the request arrived.
+    pub at: Timestamp,
+    /// The user of the client key, if it has one.
+    pub user: Option<UserId>,
+    /// The client key, if the request authenticated.
+    pub client_key: Option<ClientKeyId>,
+    /// The candidate that answered last (`None`: no upstream was reached).
+    pub target: Option<Target>,
+    /// The client's format.
+    pub client_format: WireFormat,
+    /// The upstream's format, if one was reached.
+    pub upstream_format: Option<WireFormat>,
+    /// The model as requested.
+    pub model: String,
+    /// The model's name upstream, if one was reached.
+    pub upstream_model: Option<String>,
+    /// Tokens, and whether they are estimated.
+    pub usage: EstimatedUsage,
+    /// List and actual cost, or unpriced.
+    pub charge: Charge,
+    /// The status the client got (499: it went away).
+    pub status: u16,
+    /// The error's kind, for failures.
+    pub error_kind: Option<String>,
+    /// From arrival to the last byte, in milliseconds.
+    pub latency_ms: u64,
+    /// From arrival to the first body byte, in milliseconds.
+    pub first_byte_ms: Option<u64>,
+    /// Whether the response was streamed.
+    pub stream: bool,
+}
+
+/// Where a page of usage records ends: pass it back to read the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UsageCursor {
+    /// The last record's time.
+    pub at: Timestamp,
+    /// The last record's id.
+    pub request_id: RequestId,
+}
+
+impl UsageCursor {
+    /// The cursor just past `record`.
+    pub fn after(record: &UsageRecord) -> Self {
+        UsageCursor { at: record.at, request_id: record.request_id }
+    }
+}
+
+/// Which usage records to read: newest first, every filter optional.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageQuery {
+    /// Only this user's.
+    pub user: Option<UserId>,
+    /// Only this key's.
+    pub client_key: Option<ClientKeyId>,
+    /// At or after this time.
+    pub from: Option<Timestamp>,
+    /// Before this time.
+    pub until: Option<Timestamp>,
+    /// Continue after this record (from the previous page).
+    pub after: Option<UsageCursor>,
+    /// The most records to return.
+    pub limit: u32,
+}
+
+impl Default for UsageQuery {
+    fn default() -> Self {
+        UsageQuery { user: None, client_key: None, from: None, until: None, after: None, limit: 100 }
+    }
+}
+
+impl UsageQuery {
+    /// Whether `record` passes the filters and comes after the cursor (newest first).
+    pub fn matches(&self, record: &UsageRecord) -> bool {
+        self.user.is_none_or(|user| record.user == Some(user))
+            && self.client_key.is_none_or(|key| record.client_key == Some(key))
+            && self.from.is_none_or(|from| record.at >= from)
+            && self.until.is_none_or(|until| record.at < until)
+            && self.after.is_none_or(|after| UsageCursor::after(record) < after)
+    }
+}
+
+/// One page of usage records, newest first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UsagePage {
+    /// The records.
+    pub records: Vec<UsageRecord>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<UsageCursor>,
+}
+
+impl UsagePage {
+    /// A page from up to `limit + 1` records read newest first: the extra one only says there is more.
+    pub fn from_overfetch(mut records: Vec<UsageRecord>, limit: u32) -> Self {
+        let limit = limit as usize;
+        let more = records.len() > limit;
+        records.truncate(limit);
+        let next = more.then(|| records.last().map(UsageCursor::after)).flatten();
+        UsagePage { records, next }
+    }
+}
+
+/// Where usage records go, and how the admin and user APIs read them.
+///
+/// Appends come from a batch writer, off the request path.
+#[async_trait]
+pub trait UsageSink: Send + Sync {
+    /// Appends records at once (one transaction where the backend has them); a request id already
+    /// stored is skipped, so a batch may be retried.
+    async fn append(&self, records: &[UsageRecord]) -> Result<(), StoreError>;
+    /// A page of the records `query` selects, newest first.
+    async fn query(&self, query: &UsageQuery) -> Result<UsagePage, StoreError>;
+}
+
+/// [`UsageSink`] in memory, for tests and embedding.
+#[derive(Debug, Default)]
+pub struct InMemoryUsage {
+    state: Mutex<UsageState>,
+}
+
+#[derive(Debug, Default)]
+struct UsageState {
+    records: BTreeMap<UsageCursor, UsageRecord>,
+    ids: HashSet<RequestId>,
+}
+
+#[async_trait]
+impl UsageSink for InMemoryUsage {
+    async fn append(&self, records: &[UsageRecord]) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        for record in records {
+            if state.ids.insert(record.request_id) {
+                state.records.insert(UsageCursor::after(record), record.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn query(&self, query: &UsageQuery) -> Result<UsagePage, StoreError> {
+        let state = lock(&self.state);
+        let records = state.records.values().rev().filter(|record| query.matches(record));
+        let records = records.take(query.limit as usize + 1).cloned().collect();
+        Ok(UsagePage::from_overfetch(records, query.limit))
+    }
+}

@@ -322,3 +322,29 @@ fn the_passthrough_scanner_reads_what_a_full_decode_reads() {
         assert_eq!(seen.error().is_some(), source.error, "{}", fixture.name());
     }
 }
+
+#[test]
+fn clients_get_the_stream_shape_they_asked_for() {
+    use aether_core::stream::ClientStream;
+    let source = fixtures()
+        .into_iter()
+        .find(|f| f.path.ends_with("anthropic/stream/thinking_text_tool_use.sse"))
+        .expect("the Claude Code stream");
+    let translate_for = |to, client| {
+        let mut translator = Translator::for_client(source.format, to, client);
+        let mut out = Vec::new();
+        translator.feed(&source.bytes, &mut out);
+        translator.finish(&mut out);
+        String::from_utf8(out).expect("UTF-8")
+    };
+    let without_usage = ClientStream { include_usage: false, ..ClientStream::default() };
+    let with = translate_for(WireFormat::OpenAiChat, ClientStream::default());
+    let without = translate_for(WireFormat::OpenAiChat, without_usage);
+    assert!(with.contains(r#""choices":[],"usage":{"#), "{with}");
+    assert!(!without.contains(r#""choices":[]"#), "{without}");
+
+    let array =
+        translate_for(WireFormat::Gemini, ClientStream { json_array: true, ..ClientStream::default() });
+    let elements: Vec<Value> = serde_json::from_str(&array).expect("one JSON array");
+    assert!(elements.last().is_some_and(|last| last["candidates"][0]["finishReason"].is_string()), "{array}");
+}

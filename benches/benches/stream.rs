@@ -11,7 +11,7 @@ use aether_core::Usage;
 use aether_core::WireFormat;
 use aether_core::ir::StopReason;
 use aether_core::sse;
-use aether_core::stream::{Block, Delta, StreamEvent, Translator, UsageScanner, encoder};
+use aether_core::stream::{Block, ClientStream, Delta, StreamEvent, Translator, UsageScanner, encoder};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// The recorded stream of each format that the bench translates.
@@ -56,7 +56,7 @@ fn long_answer(format: WireFormat) -> Vec<u8> {
     events.push(StreamEvent::BlockStop { index: 1 });
     events.push(StreamEvent::Stop { reason: StopReason::ToolUse, stop_sequence: None });
     events.push(StreamEvent::Usage(Usage { input: 1_000, output: 1_200, ..Usage::default() }));
-    let mut encoder = encoder(format);
+    let mut encoder = encoder(format, ClientStream::default());
     let mut out = Vec::new();
     for event in events {
         encoder.encode(event, &mut out);

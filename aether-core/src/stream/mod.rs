@@ -51,7 +51,7 @@ mod translator;
 mod usage;
 
 pub use check::{ContractError, check};
-pub use translator::{Translator, decoder, encoder};
+pub use translator::{ClientStream, Translator, decoder, encoder};
 pub use usage::{UsageAccumulator, UsageScanner};
 
 /// One event of a streamed answer, in no particular format (see the module docs for their order).

@@ -15,12 +15,30 @@ pub fn decoder(format: WireFormat) -> Box<dyn StreamDecoder> {
     }
 }
 
-/// A new stream encoder for `format` (Gemini: `alt=sse` framing).
-pub fn encoder(format: WireFormat) -> Box<dyn StreamEncoder> {
+/// How a client asked for its stream, where its format leaves a choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientStream {
+    /// OpenAI Chat: end with a usage chunk (the client sent `stream_options.include_usage`). Clients
+    /// that did not ask may index `choices[0]` of every chunk and trip on it. Default: `true`.
+    pub include_usage: bool,
+    /// Gemini: answer with one JSON array (`streamGenerateContent` without `alt=sse`) instead of SSE.
+    /// Default: `false`.
+    pub json_array: bool,
+}
+
+impl Default for ClientStream {
+    fn default() -> Self {
+        ClientStream { include_usage: true, json_array: false }
+    }
+}
+
+/// A new stream encoder for a client of `format` that asked for its stream as `client` says.
+pub fn encoder(format: WireFormat, client: ClientStream) -> Box<dyn StreamEncoder> {
     match format {
-        WireFormat::OpenAiChat => Box::new(openai_chat::stream::Encoder::default()),
+        WireFormat::OpenAiChat => Box::new(openai_chat::stream::Encoder::new(client.include_usage)),
         WireFormat::OpenAiResponses => Box::new(openai_responses::stream::Encoder::default()),
         WireFormat::Anthropic => Box::new(anthropic::stream::Encoder::default()),
+        WireFormat::Gemini if client.json_array => Box::new(gemini::stream::Encoder::json_array()),
         WireFormat::Gemini => Box::new(gemini::stream::Encoder::default()),
     }
 }
@@ -38,12 +56,18 @@ pub struct Translator {
 }
 
 impl Translator {
-    /// A translator from an upstream stream of format `from` to a client stream of format `to`.
+    /// A translator from an upstream stream of format `from` to a client stream of format `to`, with
+    /// the client's default stream options.
     pub fn new(from: WireFormat, to: WireFormat) -> Self {
-        Translator::with(decoder(from), encoder(to))
+        Translator::for_client(from, to, ClientStream::default())
     }
 
-    /// A translator over any decoder and encoder (a Gemini client without `alt=sse`, say).
+    /// A translator for a client of format `to` that asked for its stream as `client` says.
+    pub fn for_client(from: WireFormat, to: WireFormat, client: ClientStream) -> Self {
+        Translator::with(decoder(from), encoder(to, client))
+    }
+
+    /// A translator over any decoder and encoder (a format of your own, say).
     pub fn with(decoder: Box<dyn StreamDecoder>, encoder: Box<dyn StreamEncoder>) -> Self {
         Translator {
             sse: sse::Decoder::new(),

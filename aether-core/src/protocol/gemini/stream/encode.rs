@@ -62,7 +62,6 @@ pub(crate) struct Encoder {
 impl Encoder {
     /// An encoder writing `[chunk,\r\nchunk,\r\n…]`, the answer to `streamGenerateContent` without
     /// `alt=sse`.
-    #[cfg_attr(not(test), allow(dead_code, reason = "for the server's Gemini route without alt=sse"))]
     pub(crate) fn json_array() -> Self {
         Encoder { json_array: true, ..Encoder::default() }
     }

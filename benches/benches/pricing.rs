@@ -26,7 +26,7 @@ const TABLE: &str = r#"{
 
 fn cost_per_record(c: &mut Criterion) {
     let table: PriceTable = serde_json::from_str(TABLE).expect("a valid table");
-    let at = Timestamp(1_760_000_000);
+    let at = Timestamp::from_secs(1_760_000_000);
     let usage = Usage {
         input: 1_200,
         output: 850,
@@ -39,6 +39,8 @@ fn cost_per_record(c: &mut Criterion) {
     let key = KeyTerms::new(Decimal::new(85, 2))
         .expect("a valid multiplier")
         .with_free(FreeAllowance { requests: 0, tokens: 10_000 });
+    let priced = table.cost("claude-sonnet-4-5", at, &usage, Outcome::Success, &key);
+    assert!(priced.list_total().is_some(), "the benched model is priced at the benched time");
     let mut group = c.benchmark_group("cost_per_record");
     group.throughput(Throughput::Elements(1));
     group.bench_function("list_price", |b| {

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::StoreError;
 use super::error::lock;
 use crate::Timestamp;
-use crate::catalogue::ClientKeyId;
+use crate::catalogue::{ClientKeyId, Limits};
 use crate::schedule::{Capabilities, Restrictions};
 
 /// Identifies a [`User`].
@@ -63,6 +63,8 @@ pub struct User {
     pub role: Role,
     /// What the user's keys may be routed to.
     pub restrictions: Restrictions,
+    /// Rate and concurrency limits over all of the user's keys.
+    pub limits: Limits,
     /// The most the user may spend, in USD (`None`: no quota).
     pub quota: Option<Decimal>,
     /// What the user has spent, in USD; changed only by [`Accounts::add_user_spent`].
@@ -99,6 +101,8 @@ pub struct ClientKey {
     pub prefix: String,
     /// What the key may be routed to (on top of its user's restrictions).
     pub restrictions: Restrictions,
+    /// Rate and concurrency limits of this key (on top of its user's).
+    pub limits: Limits,
     /// Capabilities the key's requests require per model (e.g. the 1M context for one model).
     pub model_capabilities: Vec<(String, Capabilities)>,
     /// The most the key may spend, in USD (`None`: no quota).

@@ -10,7 +10,8 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::SqliteStore;
 use super::codec::{
-    RestrictionColumns, capabilities_json, corrupt, db, int, opt_int, parse_capabilities, parse_decimal, uint,
+    RestrictionColumns, capabilities_json, corrupt, db, int, limits, opt_int, parse_capabilities,
+    parse_decimal, uint,
 };
 use crate::secrets::{hex, unhex};
 
@@ -18,9 +19,9 @@ use crate::secrets::{hex, unhex};
 const SPEND_RETRIES: usize = 16;
 
 const USER_COLUMNS: &str = "id, name, email, password_hash, role, allowed_providers, allowed_models, \
-    allowed_formats, quota, spent, enabled, created_at";
+    allowed_formats, rpm, tpm, max_concurrency, quota, spent, enabled, created_at";
 const KEY_COLUMNS: &str = "id, user_id, name, key_hash, prefix, allowed_providers, allowed_models, \
-    allowed_formats, model_capabilities, quota, spent, expires_at, enabled, created_at";
+    allowed_formats, rpm, tpm, max_concurrency, model_capabilities, quota, spent, expires_at, enabled, created_at";
 
 fn restrictions(row: &SqliteRow) -> Result<aether_core::schedule::Restrictions, StoreError> {
     RestrictionColumns {
@@ -44,6 +45,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
         password_hash: row.try_get("password_hash").map_err(db)?,
         role: Role::from_name(&role).ok_or_else(|| corrupt(format!("unknown role `{role}`")))?,
         restrictions: restrictions(row)?,
+        limits: limits(row)?,
         quota: opt_decimal(row.try_get("quota").map_err(db)?)?,
         spent: parse_decimal(row.try_get("spent").map_err(db)?)?,
         enabled: row.try_get("enabled").map_err(db)?,
@@ -64,6 +66,7 @@ fn key_from_row(row: &SqliteRow) -> Result<ClientKey, StoreError> {
         hash: KeyHash(hash),
         prefix: row.try_get("prefix").map_err(db)?,
         restrictions: restrictions(row)?,
+        limits: limits(row)?,
         model_capabilities: parse_capabilities(row.try_get("model_capabilities").map_err(db)?)?,
         quota: opt_decimal(row.try_get("quota").map_err(db)?)?,
         spent: parse_decimal(row.try_get("spent").map_err(db)?)?,
@@ -125,7 +128,8 @@ impl Accounts for SqliteStore {
         let r = RestrictionColumns::from_restrictions(&user.restrictions);
         let done = sqlx::query(
             "INSERT INTO users (name, email, password_hash, role, allowed_providers, allowed_models, \
-             allowed_formats, quota, spent, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             allowed_formats, rpm, tpm, max_concurrency, quota, spent, enabled, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&user.name)
         .bind(&user.email)
@@ -134,6 +138,9 @@ impl Accounts for SqliteStore {
         .bind(r.providers)
         .bind(r.models)
         .bind(r.formats)
+        .bind(user.limits.rpm.map(i64::from))
+        .bind(opt_int(user.limits.tpm)?)
+        .bind(user.limits.max_concurrency.map(i64::from))
         .bind(user.quota.map(|q| q.to_string()))
         .bind(user.spent.to_string())
         .bind(user.enabled)
@@ -148,7 +155,8 @@ impl Accounts for SqliteStore {
         let r = RestrictionColumns::from_restrictions(&user.restrictions);
         let done = sqlx::query(
             "UPDATE users SET name = ?, email = ?, password_hash = ?, role = ?, allowed_providers = ?, \
-             allowed_models = ?, allowed_formats = ?, quota = ?, enabled = ? WHERE id = ?",
+             allowed_models = ?, allowed_formats = ?, rpm = ?, tpm = ?, max_concurrency = ?, quota = ?, \
+             enabled = ? WHERE id = ?",
         )
         .bind(&user.name)
         .bind(&user.email)
@@ -157,6 +165,9 @@ impl Accounts for SqliteStore {
         .bind(r.providers)
         .bind(r.models)
         .bind(r.formats)
+        .bind(user.limits.rpm.map(i64::from))
+        .bind(opt_int(user.limits.tpm)?)
+        .bind(user.limits.max_concurrency.map(i64::from))
         .bind(user.quota.map(|q| q.to_string()))
         .bind(user.enabled)
         .bind(int(user.id.0)?)
@@ -210,8 +221,8 @@ impl Accounts for SqliteStore {
         let r = RestrictionColumns::from_restrictions(&key.restrictions);
         let done = sqlx::query(
             "INSERT INTO client_keys (user_id, name, key_hash, prefix, allowed_providers, allowed_models, \
-             allowed_formats, model_capabilities, quota, spent, expires_at, enabled, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             allowed_formats, rpm, tpm, max_concurrency, model_capabilities, quota, spent, expires_at, enabled, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(opt_int(key.user.map(|u| u.0))?)
         .bind(&key.name)
@@ -220,6 +231,9 @@ impl Accounts for SqliteStore {
         .bind(r.providers)
         .bind(r.models)
         .bind(r.formats)
+        .bind(key.limits.rpm.map(i64::from))
+        .bind(opt_int(key.limits.tpm)?)
+        .bind(key.limits.max_concurrency.map(i64::from))
         .bind(capabilities_json(&key.model_capabilities))
         .bind(key.quota.map(|q| q.to_string()))
         .bind(key.spent.to_string())
@@ -236,8 +250,8 @@ impl Accounts for SqliteStore {
         let r = RestrictionColumns::from_restrictions(&key.restrictions);
         let done = sqlx::query(
             "UPDATE client_keys SET user_id = ?, name = ?, key_hash = ?, prefix = ?, allowed_providers = ?, \
-             allowed_models = ?, allowed_formats = ?, model_capabilities = ?, quota = ?, expires_at = ?, \
-             enabled = ? WHERE id = ?",
+             allowed_models = ?, allowed_formats = ?, rpm = ?, tpm = ?, max_concurrency = ?, \
+             model_capabilities = ?, quota = ?, expires_at = ?, enabled = ? WHERE id = ?",
         )
         .bind(opt_int(key.user.map(|u| u.0))?)
         .bind(&key.name)
@@ -246,6 +260,9 @@ impl Accounts for SqliteStore {
         .bind(r.providers)
         .bind(r.models)
         .bind(r.formats)
+        .bind(key.limits.rpm.map(i64::from))
+        .bind(opt_int(key.limits.tpm)?)
+        .bind(key.limits.max_concurrency.map(i64::from))
         .bind(capabilities_json(&key.model_capabilities))
         .bind(key.quota.map(|q| q.to_string()))
         .bind(opt_int(key.expires_at.map(|t| t.0))?)

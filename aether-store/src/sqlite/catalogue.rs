@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use aether_core::Timestamp;
 use aether_core::catalogue::{
-    Catalogue, Endpoint, EndpointId, Features, GlobalModel, KeyId, Limits, Mapping, Model, Multiplier,
-    Provider, ProviderId, ProviderKey, Secret, Timeouts,
+    Catalogue, Endpoint, EndpointId, Features, GlobalModel, KeyId, Mapping, Model, Multiplier, Provider,
+    ProviderId, ProviderKey, Secret, Timeouts,
 };
 use aether_core::store::{CatalogueStore, StoreError};
 use async_trait::async_trait;
@@ -16,7 +16,8 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 
 use super::SqliteStore;
 use super::codec::{
-    capabilities, corrupt, db, int, json_text, opt_int, opt_narrow, opt_uint, parse_format, parse_json, uint,
+    capabilities, corrupt, db, int, json_text, limits, opt_int, opt_narrow, opt_uint, parse_format,
+    parse_json, uint,
 };
 
 fn millis(duration: Option<Duration>) -> Result<Option<i64>, StoreError> {
@@ -25,14 +26,6 @@ fn millis(duration: Option<Duration>) -> Result<Option<i64>, StoreError> {
 
 fn duration(row: &SqliteRow, column: &str) -> Result<Option<Duration>, StoreError> {
     Ok(opt_uint(row.try_get(column).map_err(db)?)?.map(Duration::from_millis))
-}
-
-fn limits(row: &SqliteRow) -> Result<Limits, StoreError> {
-    Ok(Limits {
-        rpm: opt_narrow(row.try_get("rpm").map_err(db)?)?,
-        tpm: opt_uint(row.try_get("tpm").map_err(db)?)?,
-        max_concurrency: opt_narrow(row.try_get("max_concurrency").map_err(db)?)?,
-    })
 }
 
 fn id(row: &SqliteRow, column: &str) -> Result<u64, StoreError> {

@@ -1,11 +1,13 @@
 //! Conversions between the domain types and their columns.
 
 use aether_core::WireFormat;
-use aether_core::catalogue::ProviderId;
+use aether_core::catalogue::{Limits, ProviderId};
 use aether_core::pricing::Decimal;
 use aether_core::schedule::{Capabilities, Restrictions};
 use aether_core::store::StoreError;
 use serde_json::Value;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
 
 /// A backend error: unique and foreign key violations say what they are, the rest is the backend's.
 pub(crate) fn db(error: sqlx::Error) -> StoreError {
@@ -133,4 +135,13 @@ pub(crate) fn parse_capabilities(text: &str) -> Result<Vec<(String, Capabilities
 /// A capability set column back to the set.
 pub(crate) fn capabilities(bits: i64) -> Result<Capabilities, StoreError> {
     u32::try_from(bits).map(Capabilities::from_bits).map_err(|_| corrupt(format!("capability bits {bits}")))
+}
+
+/// The `rpm`, `tpm` and `max_concurrency` columns of a row.
+pub(crate) fn limits(row: &SqliteRow) -> Result<Limits, StoreError> {
+    Ok(Limits {
+        rpm: opt_narrow(row.try_get("rpm").map_err(db)?)?,
+        tpm: opt_uint(row.try_get("tpm").map_err(db)?)?,
+        max_concurrency: opt_narrow(row.try_get("max_concurrency").map_err(db)?)?,
+    })
 }

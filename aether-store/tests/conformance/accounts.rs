@@ -1,6 +1,6 @@
 use aether_core::Timestamp;
 use aether_core::WireFormat;
-use aether_core::catalogue::{ClientKeyId, ProviderId};
+use aether_core::catalogue::{ClientKeyId, Limits, ProviderId};
 use aether_core::schedule::{Capabilities, Restrictions};
 use aether_core::store::{Accounts, ClientKey, KeyHash, Role, StoreError, User, UserId};
 
@@ -30,10 +30,12 @@ pub(crate) async fn suite(store: &dyn Accounts) {
     assert_eq!(store.add_user_spent(alice.id, dec("0.1")).await.expect("added"), dec("0.1"));
     assert_eq!(store.add_user_spent(alice.id, dec("0.2")).await.expect("added"), dec("0.3"));
     alice.quota = Some(dec("75"));
+    alice.limits = Limits { rpm: Some(600), tpm: None, max_concurrency: Some(16) };
     alice.spent = dec("999");
     store.update_user(&alice).await.expect("updated");
     let stored = store.user(alice.id).await.expect("read").expect("exists");
     assert_eq!((stored.quota, stored.spent), (Some(dec("75")), dec("0.3")));
+    assert_eq!(stored.limits, alice.limits);
     let missing = store.update_user(&User { id: UserId(999), ..User::new("ghost", Role::User) }).await;
     assert!(matches!(missing, Err(StoreError::NotFound { .. })), "{missing:?}");
 
@@ -44,6 +46,7 @@ pub(crate) async fn suite(store: &dyn Accounts) {
             models: Some(vec!["claude-opus-4-8".into()]),
             formats: None,
         },
+        limits: Limits { rpm: Some(60), tpm: Some(100_000), max_concurrency: Some(4) },
         model_capabilities: vec![("claude-opus-4-8".into(), Capabilities::CONTEXT_1M)],
         quota: Some(dec("10.5")),
         expires_at: Some(Timestamp(9_999_999)),

@@ -42,6 +42,7 @@
 //!
 #![doc = include_str!("../docs/lossy.md")]
 
+pub mod admission;
 pub mod catalogue;
 pub mod error;
 pub mod estimate;

@@ -24,7 +24,8 @@
 //!
 //! # Layout
 //! - [`SqliteStore`]: every trait of [`aether_core::store`] on one SQLite database (`migrations/`).
-//! - [`Cipher`]: AES-256-GCM for provider key secrets; [`hash_key`]: SHA-256 of client keys.
+//! - [`Cipher`]: AES-256-GCM for provider key secrets (client keys are kept only as
+//!   [`KeyHash`](aether_core::store::KeyHash)es).
 //! - [`BatchWriter`]: usage records and traces, written off the request path in batches.
 
 mod batch;
@@ -33,5 +34,5 @@ mod sqlite;
 
 pub use aether_core as core;
 pub use batch::{BatchConfig, BatchStats, BatchWriter, Refused};
-pub use secrets::{Cipher, hash_key};
+pub use secrets::Cipher;
 pub use sqlite::SqliteStore;

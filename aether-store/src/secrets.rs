@@ -4,8 +4,7 @@ use std::fmt;
 
 use aes_gcm::aead::{Aead, Generate, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
-use aether_core::store::{KeyHash, StoreError};
-use sha2::{Digest, Sha256};
+use aether_core::store::StoreError;
 
 /// The version prefix of a stored secret: AES-256-GCM, 96-bit random nonce, hex of nonce ‖ ciphertext.
 const V1: &str = "v1:";
@@ -69,18 +68,6 @@ impl fmt::Debug for Cipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Cipher(***)")
     }
-}
-
-/// The SHA-256 of a client API key, as [`Accounts::key_by_hash`](aether_core::store::Accounts::key_by_hash)
-/// looks it up.
-///
-/// ```
-/// let hash = aether_store::hash_key("sk-abc");
-/// assert_eq!(hash, aether_store::hash_key("sk-abc"));
-/// assert_ne!(hash, aether_store::hash_key("sk-abd"));
-/// ```
-pub fn hash_key(key: &str) -> KeyHash {
-    KeyHash(Sha256::digest(key.as_bytes()).into())
 }
 
 /// Lower-case hex.

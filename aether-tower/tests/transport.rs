@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use aether_core::WireFormat;
 use aether_core::catalogue::{
-    Catalogue, Endpoint, EndpointId, GlobalModel, KeyId, Model, Provider, ProviderId, ProviderKey, Timeouts,
+    Catalogue, Endpoint, EndpointId, GlobalModel, KeyId, Model, Multiplier, Provider, ProviderId,
+    ProviderKey, Timeouts,
 };
 use aether_core::schedule::{Capabilities, Mode, Principal, RouteRequest, Snapshot, Target};
 use aether_tower::failover::{Attempt, FailoverLayer, Routing, Stores};
@@ -223,12 +224,14 @@ fn attempt(timeouts: Timeouts, proxy: Option<String>) -> Attempt {
         target: Target { provider: ProviderId(1), endpoint: EndpointId(1), key: KeyId(1) },
         client_format: WireFormat::Anthropic,
         format: WireFormat::Anthropic,
+        model: "m".to_owned(),
         upstream_model: "m-1".to_owned(),
         cross_format: false,
         capabilities: Capabilities::NONE,
         stream: true,
         timeouts,
         proxy,
+        rate_multiplier: Multiplier::ONE,
     }
 }
 

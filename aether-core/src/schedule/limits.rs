@@ -124,7 +124,7 @@ const MINUTE_MS: u64 = 60_000;
 
 /// A sliding one-minute count, approximated from two fixed minutes.
 #[derive(Clone, Copy, Debug, Default)]
-struct Window {
+pub(crate) struct Window {
     minute: u64,
     current: u64,
     previous: u64,
@@ -147,14 +147,19 @@ impl Window {
 }
 
 #[derive(Clone, Copy, Debug, Default)]
-struct Counter {
-    in_flight: u32,
+pub(crate) struct Counter {
+    pub(crate) in_flight: u32,
     requests: Window,
     tokens: Window,
 }
 
 impl Counter {
-    fn check(&mut self, limits: &Limits, tokens: u64, now: Timestamp) -> Result<(), LimitExceeded> {
+    pub(crate) fn check(
+        &mut self,
+        limits: &Limits,
+        tokens: u64,
+        now: Timestamp,
+    ) -> Result<(), LimitExceeded> {
         self.requests.roll(now);
         self.tokens.roll(now);
         if limits.rpm.is_some_and(|rpm| self.requests.used(now) >= u64::from(rpm)) {
@@ -172,13 +177,13 @@ impl Counter {
         Ok(())
     }
 
-    fn take(&mut self, tokens: u64) {
+    pub(crate) fn take(&mut self, tokens: u64) {
         self.in_flight += 1;
         self.requests.current += 1;
         self.tokens.current += tokens;
     }
 
-    fn adjust(&mut self, reserved: u64, actual: u64, now: Timestamp) {
+    pub(crate) fn adjust(&mut self, reserved: u64, actual: u64, now: Timestamp) {
         self.tokens.roll(now);
         self.tokens.current = (self.tokens.current + actual).saturating_sub(reserved);
     }

@@ -70,6 +70,7 @@ pub use candidate::{
 pub use capability::{Capabilities, Needs};
 pub use classify::{Class, Observation, classify, parse_retry_after};
 pub use health::{Health, HealthConfig, HealthView, InMemoryHealth, KeyHealth, Report};
+pub(crate) use limits::Counter;
 pub use limits::{Acquire, InMemoryLimits, Lease, LimitExceeded, Limiter, SpendView};
 pub use principal::{Principal, Restrictions};
 pub use snapshot::{CatalogueError, Snapshot};

@@ -3,9 +3,10 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::WireFormat;
 use crate::catalogue::ClientKeyId;
 use crate::schedule::{Class, SkipReason, Target};
+use crate::store::RequestId;
+use crate::{Timestamp, WireFormat};
 
 /// What happened to one candidate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,8 +56,8 @@ pub struct Trace {
 
 /// Where traces go (a batched writer in the server). Must not block: it is called on the request path.
 pub trait TraceSink: Send + Sync {
-    /// Takes one request's trace.
-    fn record(&self, trace: Trace);
+    /// Takes the trace of request `request_id`, which arrived `at`.
+    fn record(&self, request_id: RequestId, at: Timestamp, trace: Trace);
 }
 
 /// A [`TraceSink`] that keeps traces in memory, for tests and tools.
@@ -73,7 +74,7 @@ impl InMemoryTraces {
 }
 
 impl TraceSink for InMemoryTraces {
-    fn record(&self, trace: Trace) {
+    fn record(&self, _: RequestId, _: Timestamp, trace: Trace) {
         self.traces.lock().unwrap_or_else(PoisonError::into_inner).push(trace);
     }
 }

@@ -86,6 +86,21 @@ impl User {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyHash(pub [u8; 32]);
 
+impl KeyHash {
+    /// The hash of `key`, as stored and as looked up.
+    ///
+    /// ```
+    /// use aether_core::store::KeyHash;
+    ///
+    /// assert_eq!(KeyHash::of("sk-abc"), KeyHash::of("sk-abc"));
+    /// assert_ne!(KeyHash::of("sk-abc"), KeyHash::of("sk-abd"));
+    /// ```
+    pub fn of(key: &str) -> KeyHash {
+        use sha2::Digest;
+        KeyHash(sha2::Sha256::digest(key.as_bytes()).into())
+    }
+}
+
 /// The gateway's own credential, held by a user or standalone (a prepaid key, with its own balance).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClientKey {

@@ -47,6 +47,6 @@ impl StoreError {
 
 /// Locks a mutex of an in-memory store, recovering from a poisoned lock (every write leaves the state
 /// consistent before anything can panic).
-pub(super) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -30,7 +30,7 @@
 
 mod accounts;
 mod catalogue;
-mod error;
+pub(crate) mod error;
 mod prices;
 mod settings;
 mod traces;

@@ -113,6 +113,11 @@ impl UsageScanner {
         }
     }
 
+    /// What the stream has said so far.
+    pub fn so_far(&self) -> &UsageAccumulator {
+        &self.seen
+    }
+
     /// Ends the stream and returns what it said.
     pub fn finish(mut self) -> UsageAccumulator {
         if let Some(event) = self.sse.finish() {

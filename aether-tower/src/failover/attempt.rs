@@ -1,7 +1,7 @@
 //! One attempt: which candidate, and the request rewritten for its endpoint.
 
 use aether_core::WireFormat;
-use aether_core::catalogue::{Endpoint, Timeouts};
+use aether_core::catalogue::{Endpoint, Multiplier, Timeouts};
 use aether_core::schedule::{Candidate, Capabilities, Target};
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Request, Uri};
@@ -18,6 +18,8 @@ pub struct Attempt {
     pub client_format: WireFormat,
     /// The endpoint's format (the body must be in it).
     pub format: WireFormat,
+    /// The model's canonical (global) name: what prices are keyed by.
+    pub model: String,
     /// The model's name upstream (the body's `model`, or Gemini's path).
     pub upstream_model: String,
     /// Whether the body must be translated (`client_format != format`).
@@ -30,20 +32,29 @@ pub struct Attempt {
     pub timeouts: Timeouts,
     /// The endpoint's HTTP proxy, for the transport.
     pub proxy: Option<String>,
+    /// The key's price multiplier: the operator's actual cost against the list price.
+    pub rate_multiplier: Multiplier,
 }
 
 impl Attempt {
-    pub(crate) fn new(candidate: &Candidate<'_>, client_format: WireFormat, stream: bool) -> Attempt {
+    pub(crate) fn new(
+        candidate: &Candidate<'_>,
+        model: &str,
+        client_format: WireFormat,
+        stream: bool,
+    ) -> Attempt {
         Attempt {
             target: candidate.target(),
             client_format,
             format: candidate.endpoint.format,
+            model: model.to_owned(),
             upstream_model: candidate.upstream_model.to_owned(),
             cross_format: candidate.cross_format,
             capabilities: candidate.capabilities,
             stream,
             timeouts: candidate.endpoint.timeouts,
             proxy: candidate.endpoint.proxy.clone(),
+            rate_multiplier: candidate.key.rate_multiplier,
         }
     }
 }
@@ -102,14 +113,53 @@ pub(crate) fn upstream_uri(endpoint: &Endpoint, attempt: &Attempt) -> Result<Uri
     Ok(format!("{base}{path}").parse()?)
 }
 
-/// Client credentials that must never reach an upstream, and headers the new body invalidates.
-const STRIPPED: [HeaderName; 5] = [
+/// Headers that never reach an upstream: the client's credentials, hop-by-hop headers (RFC 9110
+/// §7.6.1), what the new body invalidates, and `accept-encoding`, because the gateway reads every
+/// answer (usage, translation) and so takes it uncompressed.
+const STRIPPED: [HeaderName; 14] = [
     header::AUTHORIZATION,
     HeaderName::from_static("x-api-key"),
     HeaderName::from_static("x-goog-api-key"),
+    header::PROXY_AUTHORIZATION,
+    header::COOKIE,
     header::HOST,
     header::CONTENT_LENGTH,
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::ACCEPT_ENCODING,
 ];
+
+/// Header prefixes that belong to one format's API: they reach only upstreams of that format (an
+/// `anthropic-beta` flag means nothing to Gemini, and an unknown `openai-*` flag may be refused).
+const FORMAT_HEADERS: [(&str, TakesHeaders); 3] = [
+    ("anthropic-", |format| format == WireFormat::Anthropic),
+    ("x-goog-", |format| format == WireFormat::Gemini),
+    ("openai-", |format| matches!(format, WireFormat::OpenAiChat | WireFormat::OpenAiResponses)),
+];
+
+/// Whether an upstream of a format takes a family of headers.
+type TakesHeaders = fn(WireFormat) -> bool;
+
+/// Removes what must not reach an upstream of `format` (see [`STRIPPED`] and [`FORMAT_HEADERS`]).
+fn strip(headers: &mut HeaderMap, format: WireFormat) {
+    for name in &STRIPPED {
+        headers.remove(name);
+    }
+    let foreign: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| {
+            FORMAT_HEADERS.iter().any(|(prefix, takes)| name.as_str().starts_with(prefix) && !takes(format))
+        })
+        .cloned()
+        .collect();
+    for name in foreign {
+        headers.remove(name);
+    }
+}
 
 /// Replaces the client's credential with the key's, in the endpoint format's own header, and adds
 /// the endpoint's headers and the capabilities to turn on.
@@ -119,9 +169,7 @@ pub(crate) fn set_headers(
     secret: &str,
     attempt: &Attempt,
 ) -> Result<(), BoxError> {
-    for name in &STRIPPED {
-        headers.remove(name);
-    }
+    strip(headers, attempt.format);
     match attempt.format {
         WireFormat::Anthropic => {
             headers.insert(HeaderName::from_static("x-api-key"), sensitive(secret)?);
@@ -172,12 +220,14 @@ mod tests {
             target: Target { provider: ProviderId(1), endpoint: EndpointId(1), key: KeyId(1) },
             client_format: WireFormat::Anthropic,
             format,
+            model: "m".into(),
             upstream_model: "m-1".into(),
             cross_format: false,
             capabilities,
             stream: true,
             timeouts: Timeouts::default(),
             proxy: None,
+            rate_multiplier: Multiplier::ONE,
         }
     }
 
@@ -236,5 +286,27 @@ mod tests {
         assert_eq!(headers[header::AUTHORIZATION], "Bearer sk-up");
         assert!(headers.get("x-api-key").is_none());
         assert!(headers[header::AUTHORIZATION].is_sensitive());
+    }
+
+    #[test]
+    fn hop_by_hop_encoding_and_foreign_format_headers_are_dropped() {
+        let endpoint = Endpoint::new(1, 1, WireFormat::Gemini, "https://g.test");
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("connection", "keep-alive"),
+            ("accept-encoding", "gzip, br"),
+            ("anthropic-beta", "context-1m-2025-08-07"),
+            ("anthropic-version", "2023-06-01"),
+            ("openai-beta", "responses=v1"),
+            ("x-goog-api-client", "genai-sdk"),
+            ("x-claude-code-session-id", "s-1"),
+        ] {
+            headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        }
+        set_headers(&mut headers, &endpoint, "g-key", &attempt(WireFormat::Gemini, Capabilities::NONE))
+            .expect("valid");
+        let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["x-claude-code-session-id", "x-goog-api-client", "x-goog-api-key"]);
     }
 }

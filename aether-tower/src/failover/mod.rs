@@ -67,14 +67,15 @@ use aether_core::schedule::{
     RouteError, RouteRequest, SkipReason, Snapshot, SpendView, Trace, TraceEntry, TraceSink, View, classify,
     parse_retry_after, wait_for,
 };
+use aether_core::store::RequestId;
 use bytes::Buf;
 use http::{Request, Response};
 use http_body::{Body, Frame};
 use tokio::time::Instant;
 use tower::{Layer, Service, ServiceExt};
 
-use crate::BoxError;
 use crate::transport::TransportError;
+use crate::{BoxError, Inbound};
 
 /// What the scheduler needs to know about a request, put in its extensions by the layers before
 /// failover (authentication and routing).
@@ -371,8 +372,10 @@ where
     let (mut parts, body) = request.into_parts();
     let Routing { principal, request: route } =
         parts.extensions.remove().ok_or(FailoverError::MissingRouting)?;
+    let inbound = parts.extensions.get::<Inbound>().map(|inbound| (inbound.id, inbound.at));
     let snapshot = stores.snapshot.load();
     let now = now();
+    let (request_id, arrived) = inbound.unwrap_or((RequestId::default(), now));
     let model = snapshot.canonical_model(&route.model).unwrap_or(&route.model).to_owned();
     let affinity_key = AffinityKey {
         client: principal.client_key,
@@ -391,7 +394,8 @@ where
         entries: Vec::new(),
     };
     let (mut attempts, mut skipped, mut soonest) = (0, 0, None::<Duration>);
-    let mut last: Option<Result<Response<RB>, String>> = None;
+    let mut upstream_time = Duration::ZERO;
+    let mut last: Option<Result<(Response<RB>, Attempt), String>> = None;
     for candidate in candidates {
         if attempts >= shared.policy.max_attempts {
             break;
@@ -415,13 +419,14 @@ where
                 }
             };
             attempts += 1;
-            let attempt = Attempt::new(&candidate, route.format, route.stream);
+            let attempt = Attempt::new(&candidate, &affinity_key.model, route.format, route.stream);
             let upstream =
                 build(&parts, &body, candidate.endpoint, candidate.key, &attempt, &*shared.prepare)?;
             stores.health.begin(candidate.key.id, now).await;
             let started = Instant::now();
             let ended = send(inner.clone(), upstream, &attempt, shared.inspect.as_ref()).await;
             let latency = started.elapsed();
+            upstream_time += latency;
             let (class, status, error) = judge(&ended);
             let report = Report {
                 class,
@@ -442,9 +447,11 @@ where
                     let ttl = candidate.key.cache_ttl;
                     stores.affinity.remember(affinity_key.clone(), candidate.target(), ttl, finished).await;
                 }
-                stores.traces.record(trace);
+                stores.traces.record(request_id, arrived, trace);
                 return match ended {
-                    Ok(Answer { response, first, .. }) => Ok(commit(response, first, Some(lease))),
+                    Ok(Answer { response, first, .. }) => {
+                        Ok(commit(response, first, Some(lease), Some(attempt), upstream_time))
+                    }
                     Err(Failed { error, .. }) => Err(FailoverError::Exhausted { last: error }),
                 };
             }
@@ -452,7 +459,7 @@ where
                 stores.affinity.forget(&affinity_key).await;
             }
             last = Some(match ended {
-                Ok(Answer { response, .. }) => Ok(response),
+                Ok(Answer { response, .. }) => Ok((response, attempt)),
                 Err(Failed { error, .. }) => Err(error),
             });
             let retry_same = class == Class::Transient && try_number + 1 < tries;
@@ -461,9 +468,9 @@ where
             }
         }
     }
-    stores.traces.record(trace);
+    stores.traces.record(request_id, arrived, trace);
     match last {
-        Some(Ok(response)) => Ok(commit(response, None, None)),
+        Some(Ok((response, attempt))) => Ok(commit(response, None, None, Some(attempt), upstream_time)),
         Some(Err(last)) => Err(FailoverError::Exhausted { last }),
         None => Err(FailoverError::NoCandidate { skipped, retry_after: soonest }),
     }
@@ -607,10 +614,24 @@ fn retry_after<RB>(response: &Response<RB>) -> Option<Duration> {
         .or_else(|| header("retry-after").and_then(|v| parse_retry_after(v, false)))
 }
 
+/// The response handed back: its body replays `first` and holds `lease`; its extensions say which
+/// attempt answered and how long the upstreams took.
 fn commit<RB: Body>(
     response: Response<RB>,
     first: Option<Frame<RB::Data>>,
     lease: Option<Lease>,
+    attempt: Option<Attempt>,
+    upstream_time: Duration,
 ) -> Response<FailoverBody<RB>> {
-    response.map(|body| FailoverBody::new(body, first, lease))
+    let mut response = response.map(|body| FailoverBody::new(body, first, lease));
+    if let Some(attempt) = attempt {
+        response.extensions_mut().insert(attempt);
+    }
+    response.extensions_mut().insert(UpstreamTime(upstream_time));
+    response
 }
+
+/// How long the upstreams took to answer a request, over all its attempts (up to the first body
+/// bytes of the one that committed), in the response's extensions: the rest is the gateway's own time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpstreamTime(pub Duration);

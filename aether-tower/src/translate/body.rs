@@ -1,0 +1,183 @@
+//! The response side: an upstream body on its way to the client, translated when the formats differ,
+//! with its usage read on the way and reported to the request's [`Tally`].
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use aether_core::protocol::codec;
+use aether_core::stream::{ClientStream, Translator, UsageScanner};
+use aether_core::{WireFormat, translate};
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+use tokio::time::Instant;
+
+use crate::BoxError;
+use crate::meter::Tally;
+
+/// What happens to the bytes.
+pub(super) enum Mode {
+    /// A stream in the client's own format: forwarded unchanged, usage read on the side.
+    Scan(Box<UsageScanner>),
+    /// A stream in another format: translated event by event.
+    Translate(Box<Translator>),
+    /// A whole answer in the client's format: forwarded, and kept to read its usage at the end.
+    Keep { format: WireFormat, kept: Vec<u8> },
+    /// A whole answer in another format: gathered, then translated at the end.
+    Convert { from: WireFormat, to: WireFormat, kept: Vec<u8> },
+}
+
+impl Mode {
+    /// The mode for an answer from an upstream of `from` to a client of `to`.
+    pub(super) fn new(from: WireFormat, to: WireFormat, stream: bool, client: ClientStream) -> Mode {
+        match (stream, from == to) {
+            (true, true) => Mode::Scan(Box::new(UsageScanner::new(from))),
+            (true, false) => Mode::Translate(Box::new(Translator::for_client(from, to, client))),
+            (false, true) => Mode::Keep { format: from, kept: Vec::new() },
+            (false, false) => Mode::Convert { from, to, kept: Vec::new() },
+        }
+    }
+
+    /// Takes a chunk of upstream bytes; returns what goes to the client now.
+    fn feed(&mut self, chunk: Bytes, tally: Option<&Tally>) -> Option<Bytes> {
+        match self {
+            Mode::Scan(scanner) => {
+                scanner.feed(&chunk);
+                if let Some(tally) = tally {
+                    tally.seen(|seen| seen.usage = scanner.so_far().usage());
+                }
+                Some(chunk)
+            }
+            Mode::Translate(translator) => {
+                let mut out = Vec::new();
+                translator.feed(&chunk, &mut out);
+                if let Some(tally) = tally {
+                    tally.seen(|seen| seen.usage = translator.usage().usage());
+                }
+                (!out.is_empty()).then(|| out.into())
+            }
+            Mode::Keep { kept, .. } => {
+                kept.extend_from_slice(&chunk);
+                Some(chunk)
+            }
+            Mode::Convert { kept, .. } => {
+                kept.extend_from_slice(&chunk);
+                None
+            }
+        }
+    }
+
+    /// The upstream body ended (`cut`: by a failure): returns the client's last bytes, and reports the
+    /// final usage and any error.
+    fn finish(&mut self, cut: Option<String>, tally: Option<&Tally>) -> Option<Bytes> {
+        let mut error = cut;
+        let (usage, out) = match self {
+            Mode::Scan(scanner) => {
+                let seen =
+                    std::mem::replace(scanner, Box::new(UsageScanner::new(WireFormat::OpenAiChat))).finish();
+                error = error.or_else(|| seen.error().map(|e| e.message.clone()));
+                (seen.usage(), None)
+            }
+            Mode::Translate(translator) => {
+                let mut out = Vec::new();
+                translator.finish(&mut out);
+                error = error.or_else(|| translator.usage().error().map(|e| e.message.clone()));
+                (translator.usage().usage(), (!out.is_empty()).then(|| out.into()))
+            }
+            Mode::Keep { format, kept } => {
+                let usage = codec(*format).decode_response(kept).map(|r| r.usage).unwrap_or_default();
+                (usage, None)
+            }
+            Mode::Convert { from, to, kept } => match translate::response(*from, *to, kept) {
+                Ok(body) => {
+                    let usage = codec(*from).decode_response(kept).map(|r| r.usage).unwrap_or_default();
+                    (usage, Some(body.into()))
+                }
+                Err(failure) => {
+                    error = Some(format!("the upstream's answer could not be translated: {failure}"));
+                    let rendered = codec(*to).render_error(&failure.to_api_error()).1;
+                    (Default::default(), Some(rendered.into()))
+                }
+            },
+        };
+        if let Some(tally) = tally {
+            tally.seen(|seen| {
+                seen.usage = usage;
+                seen.error = error;
+                seen.completed = true;
+            });
+        }
+        out
+    }
+}
+
+pin_project! {
+    /// The client's response body: the upstream's, translated or passed through, reporting its usage
+    /// to the request's [`Tally`] as it goes and when it ends. Dropped before its end (the client went
+    /// away), it drops the upstream body too, which cancels the upstream call.
+    pub struct TranslateBody<B> {
+        #[pin]
+        inner: B,
+        mode: Mode,
+        tally: Option<Tally>,
+        started: Instant,
+        first_sent: bool,
+        done: bool,
+    }
+}
+
+impl<B> TranslateBody<B> {
+    pub(super) fn new(inner: B, mode: Mode, tally: Option<Tally>, started: Instant) -> Self {
+        TranslateBody { inner, mode, tally, started, first_sent: false, done: false }
+    }
+}
+
+impl<B> Body for TranslateBody<B>
+where
+    B: Body<Data = Bytes>,
+    B::Error: std::fmt::Display,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let mut this = self.project();
+        while !*this.done {
+            let out = match std::task::ready!(this.inner.as_mut().poll_frame(cx)) {
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(chunk) => this.mode.feed(chunk, this.tally.as_ref()),
+                    Err(_trailers) => None,
+                },
+                Some(Err(error)) => {
+                    *this.done = true;
+                    this.mode.finish(Some(format!("the upstream body failed: {error}")), this.tally.as_ref())
+                }
+                None => {
+                    *this.done = true;
+                    this.mode.finish(None, this.tally.as_ref())
+                }
+            };
+            if let Some(out) = out.filter(|out| !out.is_empty()) {
+                if !*this.first_sent {
+                    *this.first_sent = true;
+                    if let Some(tally) = this.tally {
+                        tally.seen(|seen| seen.first_byte = Some(this.started.elapsed()));
+                    }
+                }
+                return Poll::Ready(Some(Ok(Frame::data(out))));
+            }
+        }
+        Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::default()
+    }
+}

@@ -1,0 +1,64 @@
+//! The request side: each attempt's body in its endpoint's format, and the check of a committed
+//! stream's first bytes.
+
+use aether_core::passthrough;
+use aether_core::protocol::PathParams;
+use aether_core::stream::decoder;
+use aether_core::{ApiError, WireFormat, sse, translate};
+use bytes::Bytes;
+use http::Request;
+
+use crate::BoxError;
+use crate::Inbound;
+use crate::failover::{Attempt, Prepare};
+
+/// The body rewrite for [`FailoverLayer::prepare`](crate::failover::FailoverLayer::prepare): the
+/// client's body with the upstream's model spliced in when the formats match (no re-serialising),
+/// translated to the endpoint's format otherwise.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PrepareBody;
+
+impl Prepare<Bytes> for PrepareBody {
+    fn prepare(&self, request: &mut Request<Bytes>, attempt: &Attempt) -> Result<(), BoxError> {
+        let path = request.extensions().get::<Inbound>().map(|i| i.path.clone()).unwrap_or_default();
+        let body = body_for(request.body(), attempt, &path)?;
+        *request.body_mut() = body;
+        Ok(())
+    }
+}
+
+/// The body of one attempt.
+fn body_for(body: &[u8], attempt: &Attempt, path: &PathParams) -> Result<Bytes, BoxError> {
+    let translated;
+    let body = if attempt.cross_format {
+        translated = translate::request(attempt.client_format, attempt.format, body, path)?.body;
+        &translated[..]
+    } else {
+        body
+    };
+    // Gemini names the model in the URL, and a Gemini body carries none.
+    if attempt.format == WireFormat::Gemini {
+        return Ok(Bytes::copy_from_slice(body));
+    }
+    Ok(passthrough::Body::scan(body)?.rewrite(attempt.format, &attempt.upstream_model)?.into())
+}
+
+/// The check for [`FailoverLayer::inspect`](crate::failover::FailoverLayer::inspect): an error event
+/// in the first bytes of a 2xx stream (an overloaded Anthropic upstream does this) fails over
+/// instead of committing.
+pub fn embedded_error(attempt: &Attempt, first: &[u8]) -> Option<ApiError> {
+    if !attempt.stream || memchr::memmem::find(first, b"error").is_none() {
+        return None;
+    }
+    let mut sse = sse::Decoder::new();
+    sse.feed(first);
+    let mut decoder = decoder(attempt.format);
+    let mut events = Vec::new();
+    while let Some(event) = sse.next_event() {
+        decoder.decode(event.event.as_deref(), &event.data, &mut events);
+    }
+    events.into_iter().find_map(|event| match event {
+        aether_core::stream::StreamEvent::Error(error) => Some(error),
+        _ => None,
+    })
+}

@@ -141,4 +141,39 @@ mod tests {
         assert_eq!(mask_query("alt=sse"), "alt=sse");
         assert_eq!(mask_query("monkey=1&key="), "monkey=1&key=***");
     }
+
+    fn echo(level: LogLevel, max_body_bytes: usize) -> axum::Router {
+        let settings = Arc::new(ArcSwap::from_pointee(Settings { log_level: level, ..Settings::default() }));
+        let log = RequestLog { settings, max_body_bytes };
+        axum::Router::new()
+            .route("/echo", axum::routing::post(|body: axum::body::Bytes| async move { body }))
+            .layer(axum::middleware::from_fn_with_state(log, log_requests))
+    }
+
+    async fn post(router: axum::Router, body: &'static str) -> (StatusCode, Vec<u8>) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = Request::post("/echo?key=secret").body(Body::from(body)).expect("request");
+        let response = router.oneshot(request).await.expect("infallible");
+        let status = response.status();
+        (status, response.into_body().collect().await.expect("body").to_bytes().to_vec())
+    }
+
+    #[tokio::test]
+    async fn the_full_level_passes_the_body_on_intact() {
+        for level in [LogLevel::Basic, LogLevel::Headers, LogLevel::Full] {
+            let (status, body) = post(echo(level, 1024), "{\"model\":\"m\"}").await;
+            assert_eq!(
+                (status, body.as_slice()),
+                (StatusCode::OK, b"{\"model\":\"m\"}".as_slice()),
+                "{level:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_full_level_refuses_a_body_past_the_limit() {
+        let (status, _) = post(echo(LogLevel::Full, 4), "longer than four").await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
 }

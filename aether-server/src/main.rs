@@ -22,7 +22,8 @@ fn main() -> ExitCode {
     };
     if !matches!(command, Command::Config(ConfigCommand::Check)) {
         let filter = tracing_subscriber::EnvFilter::new(&config.server.log_level);
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

@@ -21,6 +21,7 @@ use aether_core::catalogue::{
     self as core, Endpoint, EndpointId, GlobalModel, Mapping, Model, Multiplier, Provider, ProviderId,
     ProviderKey, Secret,
 };
+use aether_core::pricing::PriceTable;
 use aether_core::schedule::Restrictions;
 use aether_core::store::{ClientKey, Role, User, UserId};
 use rust_decimal::Decimal;
@@ -64,8 +65,9 @@ fn now() -> Timestamp {
 pub async fn seed(config: &Config, stores: &Stores) -> Result<SeedReport, Error> {
     let mut report = SeedReport::default();
     seed_settings(config, stores, &mut report).await?;
+    let (catalogue, prices) = (stores.catalogue.load().await?, stores.prices.load().await?);
     for model in &config.models {
-        seed_model(model, stores, &mut report).await?;
+        seed_model(model, &catalogue.global_models, &prices, stores, &mut report).await?;
     }
     for provider in &config.providers {
         seed_provider(provider, stores, &mut report).await?;
@@ -102,8 +104,13 @@ async fn seed_settings(config: &Config, stores: &Stores, report: &mut SeedReport
     Ok(())
 }
 
-async fn seed_model(model: &ModelConfig, stores: &Stores, report: &mut SeedReport) -> Result<(), Error> {
-    let catalogue = stores.catalogue.load().await?;
+async fn seed_model(
+    model: &ModelConfig,
+    stored_models: &[GlobalModel],
+    prices: &PriceTable,
+    stores: &Stores,
+    report: &mut SeedReport,
+) -> Result<(), Error> {
     let desired = GlobalModel {
         name: model.name.clone(),
         aliases: model.aliases.clone(),
@@ -114,14 +121,13 @@ async fn seed_model(model: &ModelConfig, stores: &Stores, report: &mut SeedRepor
             long_context_window: model.long_context_window,
         },
     };
-    match catalogue.global_models.iter().find(|m| m.name == model.name) {
+    match stored_models.iter().find(|m| m.name == model.name) {
         Some(stored) if *stored == desired => {}
         stored => {
             stores.catalogue.put_global_model(&desired).await?;
             count(report, stored.is_some());
         }
     }
-    let prices = stores.prices.load().await?;
     let stored = prices.get(&model.name).map(|p| p.schedules()).unwrap_or_default();
     for schedule in &model.prices {
         if !stored.contains(schedule) {

@@ -2,22 +2,45 @@
 //!
 //! Run with: `cargo run --release -p aether-server -- --help`
 
+use std::process::ExitCode;
+
+use aether_server::cli::{Cli, Command, ConfigCommand};
+use aether_server::config::{Config, process_env};
 use clap::Parser;
 
-/// Aether: one self-hosted entry point for the Claude, OpenAI and Gemini APIs and their CLIs.
-///
-/// This build carries the protocol core (the four wire formats and translation between them); the
-/// gateway server, its store and its admin API are assembled on top of it.
-#[derive(Debug, Parser)]
-#[command(name = "aether-server", version, about, long_about)]
-struct Cli {}
-
-fn main() {
-    let Cli {} = Cli::parse();
-    let mut command = <Cli as clap::CommandFactory>::command();
-    // Nothing to serve yet: say what the binary is.
-    if let Err(err) = command.print_long_help() {
-        eprintln!("aether-server: {err}");
-        std::process::exit(1);
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = cli.config_file();
+    let command = cli.command.unwrap_or(Command::Serve);
+    let config = match Config::load(file.as_deref(), &process_env) {
+        Ok(config) => config,
+        Err(error) => {
+            let source = file.map_or_else(|| "defaults".to_owned(), |f| f.display().to_string());
+            eprintln!("aether-server: invalid configuration ({source}): {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if !matches!(command, Command::Config(ConfigCommand::Check)) {
+        let filter = tracing_subscriber::EnvFilter::new(&config.server.log_level);
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("aether-server: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout();
+    match runtime.block_on(aether_server::cli::run(&command, config, &mut stdout)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("aether-server: {error}");
+            match error {
+                aether_server::Error::Config(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
+        }
     }
 }

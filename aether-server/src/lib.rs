@@ -1,0 +1,35 @@
+//! `aether-server`: the reference Aether gateway, an axum server over the `aether-tower` layers and
+//! the `aether-store` backends.
+//!
+//! ```no_run
+//! use aether_server::{AppState, app, config::{Config, process_env}};
+//!
+//! # async fn run() -> Result<(), aether_server::Error> {
+//! let config = Config::load(None, &process_env)?;
+//! let listener = tokio::net::TcpListener::bind(config.server.listen_addr()).await
+//!     .map_err(|e| aether_server::Error::Io { what: "bind".into(), source: e })?;
+//! let state = AppState::open(config).await?; // migrate, seed, load
+//! app::serve(state, listener).await // until SIGINT / SIGTERM
+//! # }
+//! ```
+//!
+//! # Layout
+//! - [`cli`]: the commands; [`config`]: the file and environment; [`secrets`]: generated secrets,
+//!   client keys, password hashes.
+//! - [`state`]: [`AppState`], the stores and the live catalogue; [`seed`]: the config into the store.
+//! - [`app`]: the router and the serve loop; [`routes`]: meta and model routes; [`log`]: the request
+//!   log; [`gateway`]: the gateway's routes.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+mod error;
+pub mod gateway;
+pub mod log;
+pub mod routes;
+pub mod secrets;
+pub mod seed;
+pub mod state;
+
+pub use error::Error;
+pub use state::AppState;

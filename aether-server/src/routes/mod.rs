@@ -1,0 +1,4 @@
+//! The server's own routes (the gateway's live in [`crate::gateway`]).
+
+pub mod meta;
+pub mod models;

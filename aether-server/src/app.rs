@@ -14,7 +14,9 @@ use crate::{Error, gateway};
 
 /// Every route, with the request log and body limit around them.
 pub fn router(state: AppState) -> Router {
-    let own = Router::new().merge(meta::routes()).merge(models::routes()).with_state(state.clone());
+    // Model lists answer only to a valid key, and list what it may use.
+    let models = gateway::authenticated(models::routes(), &state);
+    let own = Router::new().merge(meta::routes()).merge(models).with_state(state.clone());
     let router = own.merge(gateway::routes(&state));
     // Extractors refuse bodies past the configured size.
     let router = router.layer(DefaultBodyLimit::max(state.config.server.max_body_bytes));

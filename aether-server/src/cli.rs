@@ -107,7 +107,7 @@ pub async fn create_key(config: &Config, user: &str, name: &str) -> Result<Strin
     let record = ClientKey {
         user: Some(owner.id),
         created_at: aether_core::Timestamp::from_system_time(std::time::SystemTime::now()),
-        ..ClientKey::new(name, aether_store::hash_key(&key), display_prefix(&key))
+        ..ClientKey::new(name, aether_core::store::KeyHash::of(&key), display_prefix(&key))
     };
     stores.accounts.create_key(&record).await?;
     store.close().await;

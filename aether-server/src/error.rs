@@ -32,6 +32,9 @@ pub enum Error {
     /// Hashing a password failed.
     #[error("password hashing: {0}")]
     Password(String),
+    /// The upstream client's TLS configuration failed.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// A named thing does not exist (e.g. the user of `keys create`).
     #[error("{0}")]
     NotFound(String),

@@ -401,7 +401,7 @@ async fn seed_key(
     report: &mut SeedReport,
 ) -> Result<(), Error> {
     let plaintext = key.key.as_ref().map(|k| k.expose()).unwrap_or_default();
-    let hash = aether_store::hash_key(plaintext);
+    let hash = aether_core::store::KeyHash::of(plaintext);
     let stored = stores.accounts.key_by_hash(&hash).await?;
     let mut desired = ClientKey {
         user,

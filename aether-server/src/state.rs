@@ -11,6 +11,7 @@ use aether_core::store::{
     Accounts, CatalogueStore, PriceStore, Settings, SettingsStore, TraceStore, UsageSink,
 };
 use aether_store::{BatchConfig, BatchWriter, Cipher, SqliteStore};
+use aether_tower::UpstreamTransport;
 use aether_tower::failover::SnapshotSource;
 use arc_swap::ArcSwap;
 
@@ -120,6 +121,8 @@ pub struct AppState {
     pub prices: Arc<ArcSwap<PriceTable>>,
     /// The settings.
     pub settings: Arc<ArcSwap<Settings>>,
+    /// The pooled upstream client.
+    pub transport: UpstreamTransport,
     sqlite: Arc<SqliteStore>,
 }
 
@@ -132,6 +135,7 @@ impl AppState {
         let report = seed::seed(&config, &stores).await?;
         tracing::info!(%report, "configuration applied to the store");
         let (snapshot, models, prices, settings) = load(&stores).await?;
+        let transport = UpstreamTransport::builder().build().map_err(|e| Error::Tls(e.to_string()))?;
         let batch = BatchWriter::spawn(stores.usage.clone(), stores.traces.clone(), BatchConfig::default());
         Ok(AppState {
             config: Arc::new(config),
@@ -141,6 +145,7 @@ impl AppState {
             catalogue: Arc::new(Catalogue::new(snapshot, models)),
             prices: Arc::new(ArcSwap::from_pointee(prices)),
             settings: Arc::new(ArcSwap::from_pointee(settings)),
+            transport,
             sqlite,
         })
     }

@@ -28,8 +28,12 @@ async fn keys_create_prints_a_key_that_authenticates() {
 
     let secrets = Secrets::load_or_generate(&config).expect("secrets");
     let (stores, _store) = Stores::open(&config, &secrets).await.expect("opens");
-    let found =
-        stores.accounts.key_by_hash(&aether_store::hash_key(key)).await.expect("reads").expect("found");
+    let found = stores
+        .accounts
+        .key_by_hash(&aether_core::store::KeyHash::of(key))
+        .await
+        .expect("reads")
+        .expect("found");
     let alice = stores.accounts.user_by_login("alice").await.expect("reads").expect("seeded");
     assert_eq!((found.user, found.name.as_str()), (Some(alice.id), "ci"));
     assert_eq!(found.prefix, key[..7]);

@@ -7,12 +7,15 @@ use aether_core::WireFormat;
 use aether_core::catalogue::ProviderId;
 use aether_core::schedule::{Principal, Restrictions};
 use aether_server::{AppState, app};
-use axum::Extension;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aether_core::store::{ClientKey, KeyHash};
+use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+use tower::util::MapRequestLayer;
 
 async fn state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -36,8 +39,18 @@ async fn json_of(router: axum::Router, request: Request<Body>) -> Value {
     serde_json::from_slice(&body).expect("json")
 }
 
-fn as_principal(state: &AppState, principal: Principal) -> axum::Router {
-    app::router(state.clone()).layer(Extension(principal))
+/// The router, with every request authenticated by a new key holding `principal`'s restrictions.
+async fn as_principal(state: &AppState, principal: Principal) -> axum::Router {
+    static KEYS: AtomicU64 = AtomicU64::new(0);
+    let secret = format!("sk-routes-test-{}", KEYS.fetch_add(1, Ordering::Relaxed));
+    let restrictions = if principal.user == Restrictions::default() { principal.key } else { principal.user };
+    let key = ClientKey { restrictions, ..ClientKey::new("test", KeyHash::of(&secret), "sk-rou") };
+    state.stores.accounts.create_key(&key).await.expect("key created");
+    let bearer = HeaderValue::try_from(format!("Bearer {secret}")).expect("header value");
+    app::router(state.clone()).layer(MapRequestLayer::new(move |mut request: Request<Body>| {
+        request.headers_mut().insert(header::AUTHORIZATION, bearer.clone());
+        request
+    }))
 }
 
 #[tokio::test]
@@ -72,7 +85,7 @@ async fn openai_callers_get_the_openai_list_of_routable_models() {
     let (state, _dir) = state().await;
     let request =
         get("/v1/models").header("authorization", "Bearer sk-x").body(Body::empty()).expect("request");
-    let list = json_of(as_principal(&state, Principal::new(1)), request).await;
+    let list = json_of(as_principal(&state, Principal::new(1)).await, request).await;
     assert_eq!(
         list,
         json!({"object": "list", "data": [
@@ -88,7 +101,7 @@ async fn anthropic_callers_get_the_anthropic_list() {
     let (state, _dir) = state().await;
     for header in ["anthropic-version", "x-api-key"] {
         let request = get("/v1/models").header(header, "2023-06-01").body(Body::empty()).expect("request");
-        let list = json_of(as_principal(&state, Principal::new(1)), request).await;
+        let list = json_of(as_principal(&state, Principal::new(1)).await, request).await;
         assert_eq!(list["has_more"], json!(false));
         assert_eq!(
             (list["first_id"].as_str(), list["last_id"].as_str()),
@@ -110,7 +123,7 @@ async fn gemini_callers_get_the_gemini_list() {
         get("/v1/models?key=AIza").body(Body::empty()),
     ];
     for request in requests {
-        let list = json_of(as_principal(&state, Principal::new(1)), request.expect("request")).await;
+        let list = json_of(as_principal(&state, Principal::new(1)).await, request.expect("request")).await;
         let models = list["models"].as_array().expect("models");
         assert_eq!(models.len(), 2);
         assert_eq!(
@@ -144,33 +157,37 @@ async fn the_list_follows_the_principals_restrictions() {
         ..Principal::new(1)
     };
     let request = get("/v1/models").body(Body::empty()).expect("request");
-    assert_eq!(ids(json_of(as_principal(&state, only_google), request).await), ["gemini-2.5-pro"]);
+    assert_eq!(ids(json_of(as_principal(&state, only_google).await, request).await), ["gemini-2.5-pro"]);
 
     let opus_by_alias = Principal {
         key: Restrictions { models: Some(vec!["opus".into()]), ..Restrictions::default() },
         ..Principal::new(1)
     };
     let request = get("/v1/models").body(Body::empty()).expect("request");
-    assert_eq!(ids(json_of(as_principal(&state, opus_by_alias), request).await), ["claude-opus-4-8"]);
+    assert_eq!(ids(json_of(as_principal(&state, opus_by_alias).await, request).await), ["claude-opus-4-8"]);
 
     let no_gemini_format = Principal {
         key: Restrictions { formats: Some(vec![WireFormat::Anthropic]), ..Restrictions::default() },
         ..Principal::new(1)
     };
     let request = get("/v1/models").body(Body::empty()).expect("request");
-    assert_eq!(ids(json_of(as_principal(&state, no_gemini_format), request).await), ["claude-opus-4-8"]);
+    assert_eq!(
+        ids(json_of(as_principal(&state, no_gemini_format).await, request).await),
+        ["claude-opus-4-8"]
+    );
 }
 
 #[tokio::test]
 async fn one_model_by_name_or_alias_else_not_found_in_the_callers_shape() {
     let (state, _dir) = state().await;
     let request = get("/v1/models/opus").body(Body::empty()).expect("request");
-    let model = json_of(as_principal(&state, Principal::new(1)), request).await;
+    let model = json_of(as_principal(&state, Principal::new(1)).await, request).await;
     assert_eq!(model["id"], json!("claude-opus-4-8"));
 
     let request = get("/v1/models/unrouted-model").header("anthropic-version", "2023-06-01");
     let (status, body) =
-        call(as_principal(&state, Principal::new(1)), request.body(Body::empty()).expect("request")).await;
+        call(as_principal(&state, Principal::new(1)).await, request.body(Body::empty()).expect("request"))
+            .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let body: Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(body["type"], json!("error"));

@@ -93,10 +93,12 @@ async fn client_keys_are_stored_as_their_hash_and_prefix() {
         assert!(!hash.contains(plaintext) && plaintext.starts_with(prefix.as_str()));
         assert_eq!(prefix.len(), "sk-xxxx".len());
     }
-    let key = stores.accounts.key_by_hash(&aether_store::hash_key("sk-alice-laptop-0123456789")).await;
+    let key =
+        stores.accounts.key_by_hash(&aether_core::store::KeyHash::of("sk-alice-laptop-0123456789")).await;
     let key = key.expect("reads").expect("authenticates");
     assert_eq!(key.model_capabilities.len(), 1);
-    let prepaid = stores.accounts.key_by_hash(&aether_store::hash_key("sk-prepaid-0123456789abcdef")).await;
+    let prepaid =
+        stores.accounts.key_by_hash(&aether_core::store::KeyHash::of("sk-prepaid-0123456789abcdef")).await;
     let prepaid = prepaid.expect("reads").expect("authenticates");
     assert_eq!((prepaid.user, prepaid.quota.map(|q| q.to_string())), (None, Some("5".into())));
 }

@@ -157,7 +157,9 @@ pub enum FailoverError {
     #[error(transparent)]
     Route(#[from] RouteError),
     /// Every candidate was skipped (or none exists): nothing was sent.
-    #[error("no usable upstream for this request ({skipped} candidates skipped)")]
+    #[error(
+        "no usable upstream for this request ({skipped} candidates skipped; none means no provider serves the model)"
+    )]
     NoCandidate {
         /// How many candidates were skipped.
         skipped: usize,

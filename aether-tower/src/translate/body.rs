@@ -147,10 +147,17 @@ where
         let mut this = self.project();
         while !*this.done {
             let out = match std::task::ready!(this.inner.as_mut().poll_frame(cx)) {
-                Some(Ok(frame)) => match frame.into_data() {
-                    Ok(chunk) => this.mode.feed(chunk, this.tally.as_ref()),
-                    Err(_trailers) => None,
-                },
+                Some(Ok(frame)) => {
+                    let out =
+                        frame.into_data().ok().and_then(|chunk| this.mode.feed(chunk, this.tally.as_ref()));
+                    // A body of known length may never be polled past its last bytes: end it now.
+                    if this.inner.is_end_stream() {
+                        *this.done = true;
+                        join(out, this.mode.finish(None, this.tally.as_ref()))
+                    } else {
+                        out
+                    }
+                }
                 Some(Err(error)) => {
                     *this.done = true;
                     this.mode.finish(Some(format!("the upstream body failed: {error}")), this.tally.as_ref())
@@ -179,5 +186,13 @@ where
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::default()
+    }
+}
+
+/// Two optional chunks as one.
+fn join(a: Option<Bytes>, b: Option<Bytes>) -> Option<Bytes> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some([a, b].concat().into()),
+        (a, b) => a.or(b),
     }
 }

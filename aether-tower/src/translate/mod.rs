@@ -21,7 +21,7 @@
 //! let mut request = Request::new(());
 //! request.extensions_mut().insert(Inbound::new(WireFormat::Anthropic));
 //! let response = TranslateLayer.layer(nothing).oneshot(request).await?;
-//! let body = response.into_body().collect().await?.to_bytes();
+//! let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
 //! assert!(body.starts_with(br#"{"type":"error""#));
 //! # Ok(()) }
 //! ```

@@ -1,0 +1,68 @@
+//! The stand-in server: a trivial forwarding proxy (`aether-load stand-in --upstream URL`, port from
+//! `APP_PORT`) that answers `GET /health` and sends every other request, path and headers unchanged, to the
+//! upstream. It exercises the whole tool (spawn, health, CPU, memory, "through" latency) before the gateway's
+//! request path exists, and gives a floor to compare Aether with: the cost of one plain hyper hop.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, Uri, header};
+use http_body_util::{Either, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+
+type Forwarder = Client<HttpConnector, Incoming>;
+type ProxyBody = Either<Incoming, Full<Bytes>>;
+
+/// Serves until the process is killed.
+pub(crate) async fn serve(upstream: Uri, port: u16) -> std::io::Result<()> {
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let client: Forwarder =
+        Client::builder(TokioExecutor::new()).pool_max_idle_per_host(usize::MAX).build(connector);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let _ = stream.set_nodelay(true);
+        let client = client.clone();
+        let upstream = upstream.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| forward(client.clone(), upstream.clone(), req));
+            let _ =
+                http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+async fn forward(
+    client: Forwarder,
+    upstream: Uri,
+    mut req: Request<Incoming>,
+) -> Result<Response<ProxyBody>, Infallible> {
+    if req.uri().path() == "/health" {
+        return Ok(Response::new(Either::Right(Full::from(r#"{"status":"ok"}"#))));
+    }
+    let mut parts = upstream.into_parts();
+    parts.path_and_query = req.uri().path_and_query().cloned();
+    let Ok(uri) = Uri::from_parts(parts) else {
+        return Ok(error(StatusCode::BAD_REQUEST));
+    };
+    *req.uri_mut() = uri;
+    req.headers_mut().remove(header::HOST);
+    match client.request(req).await {
+        Ok(response) => Ok(response.map(Either::Left)),
+        Err(_) => Ok(error(StatusCode::BAD_GATEWAY)),
+    }
+}
+
+fn error(status: StatusCode) -> Response<ProxyBody> {
+    let mut response = Response::new(Either::Right(Full::default()));
+    *response.status_mut() = status;
+    response
+}

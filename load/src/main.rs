@@ -64,7 +64,7 @@ struct RunArgs {
     #[arg(long, conflicts_with = "server_bin")]
     stand_in: bool,
     /// Seconds each measured phase lasts.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 4.0)]
     secs: f64,
     /// Requests per measured phase, instead of --secs.
     #[arg(long)]
@@ -189,6 +189,7 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
         None => Limit::Time(Duration::try_from_secs_f64(args.secs)?),
     };
     let warmup = Duration::try_from_secs_f64(args.warmup_secs)?;
+    let load_at_start = server::load_average();
     let client = driver::client();
     let (ticks_per_sec, ticks_read) = server::clock_ticks();
     let server_label = match launch {
@@ -262,6 +263,8 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
             args.concurrency,
             args.client_threads
         ),
+        cores: std::thread::available_parallelism().map_or(0, usize::from),
+        load_average: [load_at_start, server::load_average()],
         clock_ticks_per_sec: ticks_per_sec,
         clock_ticks_read: ticks_read,
         goals: report::goals(&scenarios, &memory),

@@ -217,8 +217,13 @@ pub(crate) struct Report {
     pub(crate) caveat: &'static str,
     /// What stood "through": the server binary or the stand-in.
     pub(crate) server: String,
+    /// CPUs available to the run.
+    pub(crate) cores: usize,
     /// How each phase was bounded, and the warm-up.
     pub(crate) phases: String,
+    /// The machine's 1-minute load average before the run and at its end. The run itself keeps about 2–3
+    /// threads busy; well above the core count before it means other work competed with it.
+    pub(crate) load_average: [Option<f64>; 2],
     /// Clock ticks per second used for CPU time.
     pub(crate) clock_ticks_per_sec: u64,
     /// Whether that figure was read (`getconf CLK_TCK`) or assumed.
@@ -239,6 +244,14 @@ impl Report {
         let _ = writeln!(out, "{}", self.caveat);
         let _ = writeln!(out, "server: {}", self.server);
         let _ = writeln!(out, "phases: {}", self.phases);
+        let load = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
+        let _ = writeln!(
+            out,
+            "machine: {} cores, load average {} before the run, {} at its end",
+            self.cores,
+            load(self.load_average[0]),
+            load(self.load_average[1])
+        );
         let _ = writeln!(out);
         let _ = writeln!(
             out,
@@ -410,6 +423,8 @@ mod tests {
             caveat: CAVEAT,
             server: "test".to_owned(),
             phases: "2 s".to_owned(),
+            cores: 2,
+            load_average: [Some(0.5), None],
             clock_ticks_per_sec: 100,
             clock_ticks_read: true,
             goals: goals(std::slice::from_ref(&scenario), &MemoryReport::default()),

@@ -277,6 +277,16 @@ pub(crate) fn status_kib(status: &str, name: &str) -> Option<u64> {
     })
 }
 
+/// The 1-minute load average of the machine (`/proc/loadavg`), to judge how noisy a run was.
+pub(crate) fn load_average() -> Option<f64> {
+    parse_load_average(&fs::read_to_string("/proc/loadavg").ok()?)
+}
+
+/// The first field of `/proc/loadavg`.
+pub(crate) fn parse_load_average(loadavg: &str) -> Option<f64> {
+    loadavg.split_ascii_whitespace().next()?.parse().ok()
+}
+
 /// Clock ticks per second, from `getconf CLK_TCK`; 100 (Linux's usual value) if that cannot be run. The
 /// second item says whether it was read (`true`) or assumed.
 pub(crate) fn clock_ticks() -> (u64, bool) {
@@ -349,6 +359,12 @@ mod tests {
                 "{header}"
             );
         }
+    }
+
+    #[test]
+    fn load_average_is_the_first_field() {
+        assert_eq!(parse_load_average("5.89 5.39 2.95 3/412 26412\n"), Some(5.89));
+        assert_eq!(parse_load_average(""), None);
     }
 
     #[test]

@@ -76,6 +76,8 @@ impl Stats {
 /// One scenario, measured directly and through the server one after the other.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Scenario {
+    /// `passthrough json c1`, `translated sse c64`, ….
+    pub(crate) name: String,
     /// Passthrough or translated.
     pub(crate) api: Api,
     /// Streaming (SSE) or not.
@@ -109,7 +111,9 @@ impl Scenario {
         server_cpu_us_per_request: Option<f64>,
     ) -> Scenario {
         let ratio = |through: f64, direct: f64| if direct > 0.0 { round2(through / direct) } else { 0.0 };
+        let name = format!("{} {} c{concurrency}", api.label(), if stream { "sse" } else { "json" });
         Scenario {
+            name,
             api,
             stream,
             concurrency,
@@ -124,8 +128,8 @@ impl Scenario {
     }
 
     /// `passthrough json c1`, `translated sse c64`, ….
-    pub(crate) fn name(&self) -> String {
-        format!("{} {} c{}", self.api.label(), if self.stream { "sse" } else { "json" }, self.concurrency)
+    pub(crate) fn name(&self) -> &str {
+        &self.name
     }
 }
 

@@ -16,6 +16,7 @@ mod server;
 
 use std::error::Error;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -89,8 +90,18 @@ struct RunArgs {
     json: Option<PathBuf>,
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let cli = Cli::parse();
+fn main() -> ExitCode {
+    match dispatch(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Display, not Debug: a server that failed to start shows its log as written.
+            eprintln!("aether-load: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Box<dyn Error>> {
     match cli.command {
         Some(Command::StandIn { upstream, port }) => {
             let upstream = upstream.parse()?;

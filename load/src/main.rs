@@ -245,12 +245,13 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
                 }
                 let scenario =
                     Scenario::new(api, stream, concurrency, Stats::of(&direct), Stats::of(&through), cpu);
+                let us = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1} µs"));
                 eprintln!(
-                    "{:<22} direct p50 {:>8.1} µs  through p50 {:>8.1} µs  added {:>7.1} µs  errors {}/{}",
+                    "{:<22} direct p50 {:>11}  through p50 {:>11}  added {:>11}  errors {}/{}",
                     scenario.name(),
-                    scenario.direct.p50_us,
-                    scenario.through.p50_us,
-                    scenario.added_p50_us,
+                    us(scenario.direct.p50_us),
+                    us(scenario.through.p50_us),
+                    us(scenario.added_p50_us),
                     scenario.direct.errors,
                     scenario.through.errors
                 );

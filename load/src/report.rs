@@ -34,12 +34,12 @@ impl Api {
 /// One side of a scenario (direct or through), in µs.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Stats {
-    /// Median latency.
-    pub(crate) p50_us: f64,
+    /// Median latency (`None`: no successful request).
+    pub(crate) p50_us: Option<f64>,
     /// 99th percentile latency.
-    pub(crate) p99_us: f64,
+    pub(crate) p99_us: Option<f64>,
     /// Highest latency.
-    pub(crate) max_us: f64,
+    pub(crate) max_us: Option<f64>,
     /// Successful requests measured.
     pub(crate) requests: u64,
     /// Failed requests.
@@ -54,7 +54,8 @@ pub(crate) struct Stats {
 impl Stats {
     /// Percentiles and throughput of one phase.
     pub(crate) fn of(outcome: &Outcome) -> Stats {
-        let us = |ns: u64| round1(ns as f64 / 1000.0);
+        let measured = outcome.ok > 0;
+        let us = |ns: u64| measured.then(|| round1(ns as f64 / 1000.0));
         let secs = outcome.elapsed.as_secs_f64();
         Stats {
             p50_us: us(outcome.latency.value_at_quantile(0.50)),
@@ -88,14 +89,14 @@ pub(crate) struct Scenario {
     pub(crate) direct: Stats,
     /// Client → server → mock.
     pub(crate) through: Stats,
-    /// through p50 − direct p50.
-    pub(crate) added_p50_us: f64,
+    /// through p50 − direct p50 (`None` unless both sides have successful requests; likewise below).
+    pub(crate) added_p50_us: Option<f64>,
     /// through p99 − direct p99.
-    pub(crate) added_p99_us: f64,
+    pub(crate) added_p99_us: Option<f64>,
     /// through p50 / direct p50.
-    pub(crate) ratio_p50: f64,
+    pub(crate) ratio_p50: Option<f64>,
     /// through p99 / direct p99.
-    pub(crate) ratio_p99: f64,
+    pub(crate) ratio_p99: Option<f64>,
     /// Server CPU time (user + system) during the through phase, per successful request.
     pub(crate) server_cpu_us_per_request: Option<f64>,
 }
@@ -110,15 +111,19 @@ impl Scenario {
         through: Stats,
         server_cpu_us_per_request: Option<f64>,
     ) -> Scenario {
-        let ratio = |through: f64, direct: f64| if direct > 0.0 { round2(through / direct) } else { 0.0 };
+        let added = |through: Option<f64>, direct: Option<f64>| Some(round1(through? - direct?));
+        let ratio = |through: Option<f64>, direct: Option<f64>| {
+            let direct = direct.filter(|&d| d > 0.0)?;
+            Some(round2(through? / direct))
+        };
         let name = format!("{} {} c{concurrency}", api.label(), if stream { "sse" } else { "json" });
         Scenario {
             name,
             api,
             stream,
             concurrency,
-            added_p50_us: round1(through.p50_us - direct.p50_us),
-            added_p99_us: round1(through.p99_us - direct.p99_us),
+            added_p50_us: added(through.p50_us, direct.p50_us),
+            added_p99_us: added(through.p99_us, direct.p99_us),
             ratio_p50: ratio(through.p50_us, direct.p50_us),
             ratio_p99: ratio(through.p99_us, direct.p99_us),
             direct,
@@ -186,13 +191,13 @@ pub(crate) fn goals(scenarios: &[Scenario], memory: &MemoryReport) -> Vec<Goal> 
             format!("{name}: added p50"),
             30.0,
             "µs",
-            clean.then_some(scenario.added_p50_us),
+            scenario.added_p50_us.filter(|_| clean),
         ));
         goals.push(Goal::new(
             format!("{name}: added p99"),
             p99_limit,
             "µs",
-            clean.then_some(scenario.added_p99_us),
+            scenario.added_p99_us.filter(|_| clean),
         ));
     }
     let worst_cpu = scenarios
@@ -275,7 +280,9 @@ impl Report {
             "", "µs", "µs", "µs", "p50/p99", "", "µs", "dir/thr"
         );
         for s in &self.scenarios {
-            let pair = |a: f64, b: f64| format!("{a:.1}/{b:.1}");
+            let one =
+                |v: Option<f64>, digits: usize| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"));
+            let pair = |a, b| format!("{}/{}", one(a, 1), one(b, 1));
             let _ = writeln!(
                 out,
                 "{:<22} {:>15} {:>15} {:>15} {:>11} {:>15} {:>8} {:>7}",
@@ -283,9 +290,9 @@ impl Report {
                 pair(s.direct.p50_us, s.direct.p99_us),
                 pair(s.through.p50_us, s.through.p99_us),
                 pair(s.added_p50_us, s.added_p99_us),
-                format!("{:.2}/{:.2}", s.ratio_p50, s.ratio_p99),
+                format!("{}/{}", one(s.ratio_p50, 2), one(s.ratio_p99, 2)),
                 format!("{}/{}", s.direct.requests_per_sec, s.through.requests_per_sec),
-                s.server_cpu_us_per_request.map_or_else(|| "-".to_owned(), |cpu| format!("{cpu:.1}")),
+                one(s.server_cpu_us_per_request, 1),
                 format!("{}/{}", s.direct.errors, s.through.errors),
             );
         }
@@ -356,9 +363,10 @@ mod tests {
     #[test]
     fn percentiles_are_reported_in_microseconds() {
         let stats = Stats::of(&outcome(1..=1000, 0));
-        assert!((stats.p50_us - 500.0).abs() <= 0.5, "{}", stats.p50_us);
-        assert!((stats.p99_us - 990.0).abs() <= 1.0, "{}", stats.p99_us);
-        assert!((stats.max_us - 1000.0).abs() <= 1.0, "{}", stats.max_us);
+        let near = |v: Option<f64>, expected: f64, within: f64| (v.unwrap() - expected).abs() <= within;
+        assert!(near(stats.p50_us, 500.0, 0.5), "{:?}", stats.p50_us);
+        assert!(near(stats.p99_us, 990.0, 1.0), "{:?}", stats.p99_us);
+        assert!(near(stats.max_us, 1000.0, 1.0), "{:?}", stats.max_us);
         assert_eq!(stats.requests, 1000);
         assert_eq!(stats.requests_per_sec, 500.0);
         assert!(stats.clean());
@@ -369,9 +377,18 @@ mod tests {
         let direct = Stats::of(&outcome([40; 99].into_iter().chain([80]), 0));
         let through = Stats::of(&outcome([60; 99].into_iter().chain([200]), 0));
         let scenario = Scenario::new(Api::Passthrough, false, 1, direct, through, Some(21.0));
-        assert_eq!(scenario.added_p50_us, 20.0);
-        assert_eq!(scenario.ratio_p50, 1.5);
+        assert_eq!(scenario.added_p50_us, Some(20.0));
+        assert_eq!(scenario.ratio_p50, Some(1.5));
         assert_eq!(scenario.name(), "passthrough json c1");
+    }
+
+    #[test]
+    fn a_side_without_successes_has_no_percentiles_and_no_added_latency() {
+        let failed = Stats::of(&outcome([], 50));
+        assert_eq!((failed.p50_us, failed.p99_us, failed.requests), (None, None, 0));
+        let scenario =
+            Scenario::new(Api::Passthrough, true, 1, Stats::of(&outcome([40; 10], 0)), failed, None);
+        assert_eq!((scenario.added_p50_us, scenario.ratio_p99), (None, None));
     }
 
     #[test]
@@ -441,6 +458,7 @@ mod tests {
         assert!(table.contains("not measured"));
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["scenarios"][0]["added_p50_us"], 10.0);
+        assert_eq!(json["scenarios"][0]["name"], "translated sse c64");
         assert_eq!(json["caveat"], CAVEAT);
     }
 }

@@ -66,3 +66,38 @@ fn error(status: StatusCode) -> Response<ProxyBody> {
     *response.status_mut() = status;
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use http_body_util::BodyExt;
+
+    use super::*;
+    use crate::driver::{self, Target};
+    use crate::mock::{self, Mock};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn the_stand_in_forwards_path_and_body_to_the_upstream() {
+        let mock = Mock::start().unwrap();
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+        tokio::spawn(serve(mock.base_url().parse().unwrap(), port));
+        let target = Target::new(
+            &format!("http://127.0.0.1:{port}/v1/messages"),
+            Vec::new(),
+            Bytes::from_static(br#"{"model":"gpt-5","max_tokens":8,"messages":[],"stream":true}"#),
+        )
+        .unwrap();
+        let client = driver::client();
+        for _ in 0..100 {
+            if let Ok(response) = client.request(target.request()).await {
+                assert_eq!(response.status(), StatusCode::OK);
+                let body = response.into_body().collect().await.unwrap().to_bytes();
+                assert_eq!(body, mock::MESSAGES_SSE);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the stand-in never answered on port {port}");
+    }
+}

@@ -162,7 +162,9 @@ impl UsagePage {
 #[async_trait]
 pub trait UsageSink: Send + Sync {
     /// Appends records at once (one transaction where the backend has them); a request id already
-    /// stored is skipped, so a batch may be retried.
+    /// stored is skipped, so a batch may be retried. A durable backend that also implements
+    /// [`Accounts`](super::Accounts) adds each new record's list cost to its key's and its user's
+    /// `spent` in the same transaction, so spend survives restarts and is never charged twice.
     async fn append(&self, records: &[UsageRecord]) -> Result<(), StoreError>;
     /// A page of the records `query` selects, newest first.
     async fn query(&self, query: &UsageQuery) -> Result<UsagePage, StoreError>;

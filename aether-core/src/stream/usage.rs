@@ -82,6 +82,7 @@ impl UsageAccumulator {
 /// assert_eq!(scanner.finish().usage().output, 12);
 /// ```
 pub struct UsageScanner {
+    format: WireFormat,
     sse: sse::Decoder,
     decoder: Box<dyn StreamDecoder>,
     events: Vec<StreamEvent>,
@@ -98,6 +99,7 @@ impl UsageScanner {
     /// A scanner for a stream of `format`.
     pub fn new(format: WireFormat) -> Self {
         UsageScanner {
+            format,
             sse: sse::Decoder::new(),
             decoder: decoder(format),
             events: Vec::new(),
@@ -111,6 +113,11 @@ impl UsageScanner {
         while let Some(event) = self.sse.next_event() {
             self.observe(&event);
         }
+    }
+
+    /// The format of the stream.
+    pub fn format(&self) -> WireFormat {
+        self.format
     }
 
     /// What the stream has said so far.

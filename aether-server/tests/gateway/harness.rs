@@ -110,6 +110,46 @@ name = "slow"
   [[providers.models]]
   model = "m-slow"
 
+# Failover across providers: the first provider's only key is overloaded.
+[[providers]]
+name = "down"
+priority = 0
+  [[providers.endpoints]]
+  format = "anthropic"
+  base_url = "{upstream}"
+  [[providers.keys]]
+  name = "overloaded"
+  secret = "sk-529"
+  [[providers.models]]
+  model = "m-two-providers"
+
+[[providers]]
+name = "up"
+priority = 1
+  [[providers.endpoints]]
+  format = "openai_chat"
+  base_url = "{upstream}"
+  [[providers.keys]]
+  name = "backup"
+  secret = "sk-up-backup"
+  [[providers.models]]
+  model = "m-two-providers"
+
+[[providers]]
+name = "cutter"
+  [[providers.endpoints]]
+  format = "anthropic"
+  base_url = "{upstream}"
+  [[providers.keys]]
+  name = "cuts"
+  secret = "sk-cut"
+  [[providers.models]]
+  model = "m-cut"
+
+[[models]]
+name = "m-two-providers"
+[[models]]
+name = "m-cut"
 [[models]]
 name = "m-failover"
 [[models]]

@@ -128,6 +128,9 @@ async fn usage_and_cost_are_recorded_exactly() {
         (WireFormat::OpenAiChat, Some(WireFormat::Anthropic))
     );
     assert_eq!(record.model, "m-anthropic");
+    // The cost is charged to the key in the store, with the record.
+    let key = gateway.state.stores.accounts.key(record.client_key.unwrap()).await.unwrap().unwrap();
+    assert_eq!(key.spent, expected);
 }
 
 #[tokio::test]
@@ -246,4 +249,69 @@ async fn model_lists_need_a_key_and_head_root_answers_at_once() {
         .map(|m| m["id"].as_str().unwrap().to_owned())
         .collect();
     assert!(ids.contains(&"m-anthropic".to_owned()), "{ids:?}");
+}
+
+#[tokio::test]
+async fn an_overloaded_provider_fails_over_to_another_of_another_format() {
+    let gateway = Gateway::start().await;
+    let (path, headers, body) = client_request("anthropic", "m-two-providers", true, KEY);
+    let answer = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    let paths: Vec<String> = gateway.mock.received().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/v1/messages", "/v1/chat/completions"], "Anthropic first, then the Chat provider");
+    let events = stream_events(WireFormat::Anthropic, &answer.body);
+    assert!(events.iter().any(|e| matches!(e, StreamEvent::Stop { .. })));
+}
+
+#[tokio::test]
+async fn a_stream_cut_upstream_ends_with_an_error_event_in_the_clients_format() {
+    let gateway = Gateway::start().await;
+    // Passed through: the upstream's bytes, then Anthropic's error event.
+    let (path, headers, body) = client_request("anthropic", "m-cut", true, KEY);
+    let answer = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+    assert_eq!(answer.status, 200);
+    let text = String::from_utf8_lossy(&answer.body);
+    assert!(text.starts_with("event: message_start"), "{text}");
+    assert!(text.trim_end().rsplit("\n\n").next().unwrap().starts_with("event: error"), "{text}");
+    // Translated: a well-formed Chat stream that ends with an error.
+    let (path, headers, body) = client_request("openai_chat", "m-cut", true, KEY);
+    let answer = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+    let events = stream_events(WireFormat::OpenAiChat, &answer.body);
+    assert!(matches!(events.last(), Some(StreamEvent::Error(_))), "{events:?}");
+    let records = gateway.usage(2).await;
+    assert!(records.iter().all(|r| r.error_kind.as_deref() == Some("upstream_stream_error")), "{records:#?}");
+    assert!(records.iter().all(|r| r.usage.usage.input > 0), "the usage seen before the cut is kept");
+}
+
+#[tokio::test]
+async fn a_gemini_stream_without_alt_sse_is_one_json_array() {
+    let gateway = Gateway::start().await;
+    for model in ["m-gemini", "m-anthropic"] {
+        let path = format!("/v1beta/models/{model}:streamGenerateContent");
+        let (_, headers, body) = client_request("gemini", model, true, KEY);
+        let answer = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+        assert_eq!(answer.status, 200);
+        let chunks = answer.json();
+        let chunks = chunks.as_array().unwrap_or_else(|| panic!("{model}: not an array"));
+        assert!(chunks.iter().any(|c| c["candidates"][0]["finishReason"].is_string()), "{model}: {chunks:?}");
+    }
+}
+
+#[tokio::test]
+async fn format_headers_reach_only_upstreams_of_their_format() {
+    let gateway = Gateway::start().await;
+    for model in ["m-anthropic", "m-openai_chat"] {
+        let (path, mut headers, body) = client_request("anthropic", model, true, KEY);
+        headers.push(("anthropic-beta", "interleaved-thinking-2025-05-14".to_owned()));
+        headers.push(("accept-encoding", "gzip, br".to_owned()));
+        let answer = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+        assert_eq!(answer.status, 200);
+    }
+    let received = gateway.mock.received();
+    assert_eq!(received[0].headers["anthropic-beta"], "interleaved-thinking-2025-05-14");
+    assert!(
+        received[1].headers.get("anthropic-beta").is_none(),
+        "an OpenAI upstream gets no Anthropic flags"
+    );
+    assert!(received.iter().all(|r| r.headers.get("accept-encoding").is_none_or(|v| v != "gzip, br")));
 }

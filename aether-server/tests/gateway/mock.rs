@@ -2,7 +2,8 @@
 //! `aether-core/tests/fixtures`, and recording what it was sent.
 //!
 //! The upstream key picks the behaviour: `sk-529` answers overloaded, `sk-400` refuses the request,
-//! `sk-slow` streams one event and then stalls; any other key answers normally.
+//! `sk-slow` streams one event and then stalls, `sk-cut` streams an Anthropic answer that stops
+//! half-way; any other key answers normally.
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -115,6 +116,14 @@ async fn answer(State(mock): State<Mock>, request: Request) -> Response {
             400,
             r#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too large"}}"#,
         ),
+        "sk-cut" => {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../aether-core/tests/fixtures/anthropic/stream/cut_mid_tool_use.sse");
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from(std::fs::read(path).unwrap()))
+                .unwrap()
+        }
         "sk-slow" => {
             let first = Bytes::from_static(
                 b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":42,\"output_tokens\":1}}}\n\n",

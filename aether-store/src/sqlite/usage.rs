@@ -9,10 +9,10 @@ use aether_core::schedule::Target;
 use aether_core::store::{StoreError, UsagePage, UsageQuery, UsageRecord, UsageSink, UserId};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
+use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, Transaction};
 
 use super::SqliteStore;
-use super::codec::{corrupt, db, int, opt_int, opt_narrow, opt_uint, parse_format, uint};
+use super::codec::{corrupt, db, int, opt_int, opt_narrow, opt_uint, parse_decimal, parse_format, uint};
 
 const COLUMNS: &str = "request_id, at, user_id, client_key_id, provider_id, endpoint_id, provider_key_id, \
     client_format, upstream_format, model, upstream_model, input_tokens, output_tokens, cache_read_tokens, \
@@ -85,7 +85,7 @@ impl UsageSink for SqliteStore {
                 .map(serde_json::to_string)
                 .transpose()
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
-            sqlx::query(AssertSqlSafe(sql.as_str()))
+            let done = sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(r.request_id.to_string())
                 .bind(int(r.at.0)?)
                 .bind(opt_int(r.user.map(|u| u.0))?)
@@ -115,6 +115,10 @@ impl UsageSink for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
+            // Only a record stored now is charged: a retried batch must not charge twice.
+            if done.rows_affected() == 1 {
+                charge(&mut tx, r).await?;
+            }
         }
         tx.commit().await.map_err(db)
     }
@@ -144,4 +148,29 @@ impl UsageSink for SqliteStore {
         let records = rows.iter().map(record_from_row).collect::<Result<_, _>>()?;
         Ok(UsagePage::from_overfetch(records, query.limit))
     }
+}
+
+/// Adds a record's list cost to its key's and its user's `spent`, in the record's transaction.
+async fn charge(tx: &mut Transaction<'_, Sqlite>, record: &UsageRecord) -> Result<(), StoreError> {
+    let Some(cost) = record.charge.list_total().filter(|cost| !cost.is_zero()) else { return Ok(()) };
+    let rows = [("client_keys", record.client_key.map(|k| k.0)), ("users", record.user.map(|u| u.0))];
+    for (table, id) in rows {
+        let Some(id) = id else { continue };
+        let select = format!("SELECT spent FROM {table} WHERE id = ?");
+        let spent: Option<String> = sqlx::query_scalar(AssertSqlSafe(select.as_str()))
+            .bind(int(id)?)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db)?;
+        // A key or user deleted since keeps its usage history, and there is nothing to charge.
+        let Some(spent) = spent else { continue };
+        let update = format!("UPDATE {table} SET spent = ? WHERE id = ?");
+        sqlx::query(AssertSqlSafe(update.as_str()))
+            .bind((parse_decimal(&spent)? + cost).to_string())
+            .bind(int(id)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
 }

@@ -84,4 +84,24 @@ mod sqlite {
     async fn traces() {
         super::traces::suite(&store().await).await;
     }
+
+    /// Appending usage charges its key and user once, in the same transaction, even when a batch is
+    /// retried.
+    #[tokio::test]
+    async fn appended_usage_is_charged_to_its_key_and_user_once() {
+        use aether_core::store::{Accounts, ClientKey, KeyHash, Role, UsageSink, User};
+
+        let store = store().await;
+        let user = store.create_user(&User::new("alice", Role::User)).await.expect("user");
+        let key = ClientKey { user: Some(user), ..ClientKey::new("k", KeyHash::of("sk-alice"), "sk-al") };
+        let key = store.create_key(&key).await.expect("key");
+        let record = super::fixtures::record(1, 1_000, user.0, key.0);
+        let cost = record.charge.list_total().expect("priced");
+        store.append(std::slice::from_ref(&record)).await.expect("appended");
+        store.append(&[record, super::fixtures::record(2, 2_000, user.0, 999)]).await.expect("retried");
+        let key = store.key(key).await.expect("read").expect("exists");
+        assert_eq!(key.spent, cost, "charged once; the retried record is not charged again");
+        let user = store.user(user).await.expect("read").expect("exists");
+        assert_eq!(user.spent, cost + cost, "a record whose key no longer exists still charges its user");
+    }
 }

@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use aether_core::protocol::codec;
 use aether_core::stream::{ClientStream, Translator, UsageScanner};
-use aether_core::{WireFormat, translate};
+use aether_core::{ApiError, ErrorKind, WireFormat, translate};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
@@ -30,11 +30,13 @@ pub(super) enum Mode {
 impl Mode {
     /// The mode for an answer from an upstream of `from` to a client of `to`.
     pub(super) fn new(from: WireFormat, to: WireFormat, stream: bool, client: ClientStream) -> Mode {
-        match (stream, from == to) {
+        // Upstreams always stream SSE: a Gemini client that asked for a JSON array gets it re-framed.
+        let same_framing = from == to && !client.json_array;
+        match (stream, same_framing) {
             (true, true) => Mode::Scan(Box::new(UsageScanner::new(from))),
             (true, false) => Mode::Translate(Box::new(Translator::for_client(from, to, client))),
-            (false, true) => Mode::Keep { format: from, kept: Vec::new() },
-            (false, false) => Mode::Convert { from, to, kept: Vec::new() },
+            (false, _) if from == to => Mode::Keep { format: from, kept: Vec::new() },
+            (false, _) => Mode::Convert { from, to, kept: Vec::new() },
         }
     }
 
@@ -73,10 +75,17 @@ impl Mode {
         let mut error = cut;
         let (usage, out) = match self {
             Mode::Scan(scanner) => {
-                let seen =
-                    std::mem::replace(scanner, Box::new(UsageScanner::new(WireFormat::OpenAiChat))).finish();
+                let format = scanner.format();
+                let ended = scanner.so_far().stop().is_some() || scanner.so_far().error().is_some();
+                let seen = std::mem::replace(scanner, Box::new(UsageScanner::new(format))).finish();
                 error = error.or_else(|| seen.error().map(|e| e.message.clone()));
-                (seen.usage(), None)
+                // The bytes so far are the upstream's own; a stream cut short gets its format's error
+                // event, so the client sees an end rather than a hang or a silent truncation.
+                let tail = match &error {
+                    Some(message) if !ended => cut_event(format, message),
+                    _ => None,
+                };
+                (seen.usage(), tail)
             }
             Mode::Translate(translator) => {
                 let mut out = Vec::new();
@@ -194,5 +203,47 @@ fn join(a: Option<Bytes>, b: Option<Bytes>) -> Option<Bytes> {
     match (a, b) {
         (Some(a), Some(b)) => Some([a, b].concat().into()),
         (a, b) => a.or(b),
+    }
+}
+
+/// The event that ends a passed-through stream of `format` cut short, where the format has one that
+/// needs no state of the stream: Anthropic's `error` event, an OpenAI Chat error chunk, a Gemini error
+/// chunk. (A Responses stream's `response.failed` must repeat the response object, which only the
+/// translating encoder knows.)
+fn cut_event(format: WireFormat, message: &str) -> Option<Bytes> {
+    let error = ApiError::new(ErrorKind::Overloaded, format!("the upstream stream was cut: {message}"));
+    let body = codec(format).render_error(&error).1;
+    let body = String::from_utf8_lossy(&body);
+    match format {
+        WireFormat::Anthropic => Some(format!("event: error\ndata: {body}\n\n").into()),
+        WireFormat::OpenAiChat | WireFormat::Gemini => Some(format!("data: {body}\n\n").into()),
+        WireFormat::OpenAiResponses => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(path: &str) -> Bytes {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../aether-core/tests/fixtures").join(path);
+        std::fs::read(path).expect("fixture").into()
+    }
+
+    #[test]
+    fn a_passed_through_stream_cut_short_ends_with_the_formats_error_event() {
+        let mut mode = Mode::new(WireFormat::Anthropic, WireFormat::Anthropic, true, ClientStream::default());
+        let sent = mode.feed(fixture("anthropic/stream/cut_mid_tool_use.sse"), None);
+        assert!(sent.is_some(), "the upstream's bytes pass unchanged");
+        let tail = mode.finish(None, None).expect("an error event");
+        assert!(tail.starts_with(b"event: error\ndata: {\"type\":\"error\""), "{tail:?}");
+    }
+
+    #[test]
+    fn a_complete_passed_through_stream_gets_nothing_added() {
+        let mut mode = Mode::new(WireFormat::Anthropic, WireFormat::Anthropic, true, ClientStream::default());
+        mode.feed(fixture("anthropic/stream/thinking_text_tool_use.sse"), None);
+        assert_eq!(mode.finish(None, None), None);
     }
 }

@@ -127,7 +127,11 @@ where
 {
     let mode = Mode::new(attempt.format, inbound.format, attempt.stream, inbound.stream);
     let (mut parts, body) = response.into_parts();
-    if attempt.cross_format {
+    if attempt.stream {
+        // A stream may gain an error event at its end (see `TranslateBody`).
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    if attempt.cross_format || inbound.stream.json_array {
         parts.headers.remove(header::CONTENT_LENGTH);
         let content_type = if attempt.stream && !inbound.stream.json_array {
             "text/event-stream"

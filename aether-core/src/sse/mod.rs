@@ -22,6 +22,7 @@
 mod decode;
 mod encode;
 mod json_array;
+mod scan;
 
 pub use decode::{Decoder, Event};
 pub use encode::encode;

@@ -1,15 +1,18 @@
 //! A sans-IO decoder for `text/event-stream`, following the WHATWG rules.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
 
+use super::names::event_name;
 use super::scan::line_ends;
 
 /// One dispatched server-sent event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Event {
-    /// The `event` field, when the event named its type (`None` means the default, `message`).
-    pub event: Option<String>,
+    /// The `event` field, when the event named its type (`None` means the default, `message`). The
+    /// names that Anthropic and OpenAI send are borrowed rather than allocated.
+    pub event: Option<Cow<'static, str>>,
     /// The `data` lines, joined with `\n`.
     pub data: String,
     /// The last event id in force when the event was dispatched.
@@ -51,7 +54,7 @@ pub struct Decoder {
     /// The `data` of the event being built; its capacity is kept across events.
     data: Vec<u8>,
     has_data: bool,
-    event: Option<String>,
+    event: Option<Cow<'static, str>>,
     id: Option<String>,
     retry: Option<u64>,
 }
@@ -175,7 +178,7 @@ impl Decoder {
                 self.data.extend_from_slice(value);
                 self.has_data = true;
             }
-            b"event" => self.event = (!value.is_empty()).then(|| text(value)),
+            b"event" => self.event = (!value.is_empty()).then(|| event_name(value)),
             b"id" if !value.contains(&0) => self.id = (!value.is_empty()).then(|| text(value)),
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 if let Some(ms) = std::str::from_utf8(value).ok().and_then(|digits| digits.parse().ok()) {
@@ -206,7 +209,7 @@ impl Decoder {
 }
 
 /// Bytes as text, invalid UTF-8 replaced.
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),

@@ -22,6 +22,7 @@
 mod decode;
 mod encode;
 mod json_array;
+mod names;
 mod scan;
 
 pub use decode::{Decoder, Event};

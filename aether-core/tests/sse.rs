@@ -47,7 +47,7 @@ fn reference(stream: &[u8], chunk: usize) -> Vec<(Option<String>, String)> {
 }
 
 fn ours(stream: &[u8]) -> Vec<(Option<String>, String)> {
-    decode([stream]).into_iter().map(|e| (e.event, e.data)).collect()
+    decode([stream]).into_iter().map(|e| (e.event.map(String::from), e.data)).collect()
 }
 
 #[test]

@@ -272,7 +272,7 @@ fn readable(bytes: &[u8]) -> Value {
         let data = serde_json::from_str(&event.data).unwrap_or(Value::String(event.data));
         let mut entry = Map::new();
         if let Some(name) = event.event {
-            entry.insert("event".into(), Value::String(name));
+            entry.insert("event".into(), Value::String(name.into_owned()));
         }
         entry.insert("data".into(), data);
         events.push(Value::Object(entry));

@@ -1,12 +1,18 @@
 //! A sans-IO decoder for `text/event-stream`, following the WHATWG rules.
 
-use memchr::memchr2;
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::ops::Range;
+
+use super::names::event_name;
+use super::scan::line_ends;
 
 /// One dispatched server-sent event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Event {
-    /// The `event` field, when the event named its type (`None` means the default, `message`).
-    pub event: Option<String>,
+    /// The `event` field, when the event named its type (`None` means the default, `message`). The
+    /// names that Anthropic and OpenAI send are borrowed rather than allocated.
+    pub event: Option<Cow<'static, str>>,
     /// The `data` lines, joined with `\n`.
     pub data: String,
     /// The last event id in force when the event was dispatched.
@@ -38,16 +44,17 @@ pub struct Decoder {
     buf: Vec<u8>,
     /// Where the unconsumed bytes start in `buf`.
     start: usize,
-    /// How far past `start` the current partial line has been searched for a line end.
-    scanned: usize,
+    /// Where the CRs and LFs not yet consumed are in `buf`, in order; an LF before `start` is the
+    /// second half of a CRLF already consumed.
+    ends: VecDeque<usize>,
     /// The last line ended in CR: an LF at the start of the next chunk belongs to it.
     after_cr: bool,
     /// The stream's first bytes have been checked for a BOM.
     bom_checked: bool,
-    /// The event being built.
+    /// The `data` of the event being built; its capacity is kept across events.
     data: Vec<u8>,
     has_data: bool,
-    event: Option<String>,
+    event: Option<Cow<'static, str>>,
     id: Option<String>,
     retry: Option<u64>,
 }
@@ -60,27 +67,42 @@ impl Decoder {
         Decoder::default()
     }
 
-    /// Appends the next chunk of the stream.
+    /// Appends the next chunk of the stream, and finds its line ends.
     pub fn feed(&mut self, chunk: &[u8]) {
-        if self.start == self.buf.len() {
-            self.buf.clear();
-            self.start = 0;
-        } else if self.start > 4096 && self.start * 2 > self.buf.len() {
-            self.buf.drain(..self.start);
-            self.start = 0;
+        if self.start == self.buf.len() || (self.start > 4096 && self.start * 2 > self.buf.len()) {
+            self.drop_consumed();
         }
+        let from = self.buf.len();
         self.buf.extend_from_slice(chunk);
+        line_ends(&self.buf, from, &mut self.ends);
+        if self.after_cr && !chunk.is_empty() {
+            self.after_cr = false;
+            if chunk[0] == b'\n' {
+                self.start += 1;
+            }
+        }
+        if !self.bom_checked {
+            self.check_bom(false);
+        }
+    }
+
+    /// Drops the bytes before `start`, and the line ends among them.
+    fn drop_consumed(&mut self) {
+        let consumed = self.start;
+        self.buf.drain(..consumed);
+        self.start = 0;
+        self.ends.retain(|&end| end >= consumed);
+        self.ends.iter_mut().for_each(|end| *end -= consumed);
     }
 
     /// The next complete event, if the bytes fed so far hold one.
     pub fn next_event(&mut self) -> Option<Event> {
-        if !self.bom_checked && !self.check_bom(false) {
-            return None;
-        }
-        while let Some((line_end, next)) = self.next_line_end() {
-            let line = self.start..line_end;
-            self.start = next;
-            self.scanned = 0;
+        while let Some(end) = self.ends.pop_front() {
+            if end < self.start {
+                continue;
+            }
+            let line = self.start..end;
+            self.start = self.after_line_end(end);
             if let Some(event) = self.line(line) {
                 return Some(event);
             }
@@ -107,8 +129,8 @@ impl Decoder {
         self.dispatch()
     }
 
-    /// Drops a leading BOM. Returns false while too few bytes have arrived to tell.
-    fn check_bom(&mut self, at_end: bool) -> bool {
+    /// Drops a leading BOM, once enough bytes have arrived to tell (or the stream has ended).
+    fn check_bom(&mut self, at_end: bool) {
         let head = &self.buf[self.start..];
         let n = head.len().min(BOM.len());
         if head[..n] != BOM[..n] {
@@ -119,43 +141,28 @@ impl Decoder {
         } else if at_end {
             self.bom_checked = true;
         }
-        self.bom_checked
     }
 
-    /// Finds the end of the next whole line: (end of its content, start of the following line).
-    fn next_line_end(&mut self) -> Option<(usize, usize)> {
-        if self.after_cr && self.start < self.buf.len() {
-            self.after_cr = false;
-            if self.buf[self.start] == b'\n' {
-                self.start += 1;
+    /// Where the line ending at `end` (a CR or LF) is followed by the next one. A CR that ends `buf`
+    /// may be the first half of a CRLF: the next chunk tells.
+    fn after_line_end(&mut self, end: usize) -> usize {
+        if self.buf[end] == b'\r' {
+            match self.buf.get(end + 1) {
+                Some(b'\n') => return end + 2,
+                None => self.after_cr = true,
+                Some(_) => {}
             }
         }
-        let from = self.start + self.scanned;
-        let Some(offset) = memchr2(b'\n', b'\r', &self.buf[from..]) else {
-            self.scanned = self.buf.len() - self.start;
-            return None;
-        };
-        let end = from + offset;
-        if self.buf[end] == b'\n' {
-            return Some((end, end + 1));
-        }
-        match self.buf.get(end + 1) {
-            Some(b'\n') => Some((end, end + 2)),
-            Some(_) => Some((end, end + 1)),
-            None => {
-                self.after_cr = true;
-                Some((end, end + 1))
-            }
-        }
+        end + 1
     }
 
     /// Processes one line; a blank line dispatches the event built so far.
-    fn line(&mut self, range: std::ops::Range<usize>) -> Option<Event> {
+    fn line(&mut self, range: Range<usize>) -> Option<Event> {
         let line = &self.buf[range];
         if line.is_empty() {
             return self.dispatch();
         }
-        let (field, value) = match memchr::memchr(b':', line) {
+        let (field, value) = match line.iter().position(|&byte| byte == b':') {
             Some(0) => return None,
             Some(colon) => {
                 let value = &line[colon + 1..];
@@ -171,7 +178,7 @@ impl Decoder {
                 self.data.extend_from_slice(value);
                 self.has_data = true;
             }
-            b"event" => self.event = (!value.is_empty()).then(|| text(value)),
+            b"event" => self.event = (!value.is_empty()).then(|| event_name(value)),
             b"id" if !value.contains(&0) => self.id = (!value.is_empty()).then(|| text(value)),
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 if let Some(ms) = std::str::from_utf8(value).ok().and_then(|digits| digits.parse().ok()) {
@@ -195,17 +202,14 @@ impl Decoder {
             return None;
         }
         self.has_data = false;
-        let data = std::mem::take(&mut self.data);
-        let data = match String::from_utf8(data) {
-            Ok(data) => data,
-            Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
-        };
+        let data = text(&self.data);
+        self.data.clear();
         Some(Event { event, data, id: self.id.clone() })
     }
 }
 
 /// Bytes as text, invalid UTF-8 replaced.
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),

@@ -22,6 +22,8 @@
 mod decode;
 mod encode;
 mod json_array;
+mod names;
+mod scan;
 
 pub use decode::{Decoder, Event};
 pub use encode::encode;

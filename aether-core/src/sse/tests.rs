@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use super::*;
 
 fn events(input: &[u8]) -> Vec<Event> {
@@ -40,9 +42,21 @@ fn comments_unknown_fields_and_dataless_blocks_dispatch_nothing() {
 
 #[test]
 fn the_event_type_applies_to_one_event_only() {
-    let got: Vec<Option<String>> =
-        events(b"event: a\ndata: 1\n\ndata: 2\n\nevent:\ndata: 3\n\n").into_iter().map(|e| e.event).collect();
+    let got: Vec<Option<String>> = events(b"event: a\ndata: 1\n\ndata: 2\n\nevent:\ndata: 3\n\n")
+        .into_iter()
+        .map(|e| e.event.map(String::from))
+        .collect();
     assert_eq!(got, [Some("a".into()), None, None]);
+}
+
+#[test]
+fn common_event_names_are_borrowed() {
+    let got: Vec<_> = events(b"event: content_block_delta\ndata: 1\n\nevent: custom\ndata: 2\n\n")
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert!(matches!(got[0], Some(Cow::Borrowed("content_block_delta"))));
+    assert!(matches!(&got[1], Some(Cow::Owned(name)) if name == "custom"));
 }
 
 #[test]

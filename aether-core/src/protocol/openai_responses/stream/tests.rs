@@ -45,7 +45,7 @@ fn parse_sse(bytes: &[u8]) -> Vec<(String, Value)> {
     while let Some(event) = sse.next_event() {
         let data: Value = serde_json::from_str(&event.data).expect("encoded data is JSON");
         assert_eq!(event.event.as_deref(), data["type"].as_str(), "the SSE event names the data's type");
-        all.push((event.event.unwrap_or_default(), data));
+        all.push((event.event.map(String::from).unwrap_or_default(), data));
     }
     assert!(sse.finish().is_none(), "the output ends with a complete event");
     all

@@ -61,7 +61,7 @@ fn encode(events: Vec<StreamEvent>) -> Vec<(String, Value)> {
     let mut wire = Vec::new();
     while let Some(event) = sse.next_event() {
         let data: Value = serde_json::from_str(&event.data).expect("JSON data");
-        let name = event.event.expect("named event");
+        let name = String::from(event.event.expect("named event"));
         assert_eq!(data["type"], name.as_str(), "event name and type agree");
         wire.push((name, data));
     }

@@ -82,8 +82,11 @@ impl GatewayError {
             GatewayError::Failover(FailoverError::Route(RouteError::ModelNotAllowed(_))) => {
                 ErrorKind::PermissionDenied
             }
-            // Nothing serves the model at all: retrying will not help.
+            // Nothing serves the model at all, or nothing can serve this request: retrying will not help.
             GatewayError::Failover(FailoverError::NoCandidate { skipped: 0, .. }) => ErrorKind::NotFound,
+            GatewayError::Failover(FailoverError::NoCandidate { lasting: true, .. }) => {
+                ErrorKind::InvalidRequest
+            }
             GatewayError::Failover(FailoverError::NoCandidate { .. }) => ErrorKind::Overloaded,
             GatewayError::Failover(FailoverError::Exhausted { .. }) => ErrorKind::Overloaded,
             GatewayError::Failover(_) | GatewayError::Store(_) => ErrorKind::Internal,
@@ -108,6 +111,7 @@ impl GatewayError {
             GatewayError::Translate(_) => "invalid_request",
             GatewayError::Route(_) | GatewayError::Failover(FailoverError::Route(_)) => "no_such_model",
             GatewayError::Failover(FailoverError::NoCandidate { skipped: 0, .. }) => "no_route",
+            GatewayError::Failover(FailoverError::NoCandidate { lasting: true, .. }) => "unservable",
             GatewayError::Failover(FailoverError::NoCandidate { .. }) => "no_upstream",
             GatewayError::Failover(FailoverError::Exhausted { .. }) => "upstream_failed",
             GatewayError::Failover(_) => "internal",

@@ -42,6 +42,10 @@ use tower::{Layer, Service};
 use crate::failover::Routing;
 use crate::{Body, GatewayError, Inbound};
 
+/// A body larger than this may not fit a 200k-token window (at about four bytes a token, less the
+/// room for the answer): only then does an `anthropic-beta` 1M-context flag require a key with it.
+const STANDARD_WINDOW_BYTES: usize = 600_000;
+
 /// The client's request, decoded once: translation and token estimates read it from the request's
 /// extensions instead of parsing the body again.
 #[derive(Clone, Debug)]
@@ -106,7 +110,12 @@ fn routing(
 ) -> Result<(Routing, Parsed), GatewayError> {
     let parsed = codec(inbound.format).decode_request(body, &inbound.path)?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let beta = header("anthropic-beta").map(Capabilities::from_anthropic_beta).unwrap_or_default();
+    // Claude Code sends the 1M-context beta on every request to its default model: it asks for the
+    // long window, it does not need it, unless the request is too large for a standard one.
+    let beta = match header("anthropic-beta") {
+        Some(flags) if body.len() > STANDARD_WINDOW_BYTES => Capabilities::from_anthropic_beta(flags),
+        _ => Capabilities::NONE,
+    };
     let prompt_cache_key = parsed.extra.fields.get("prompt_cache_key").and_then(|v| v.as_str());
     let request = RouteRequest {
         format: inbound.format,

@@ -267,7 +267,7 @@ async fn nothing_usable_is_an_error_with_the_soonest_retry() {
     let response = service.clone().oneshot(request(1)).await.expect("the last 429");
     assert_eq!(response.status(), 429);
     match service.oneshot(request(1)).await {
-        Err(FailoverError::NoCandidate { skipped: 3, retry_after: Some(wait) }) => {
+        Err(FailoverError::NoCandidate { skipped: 3, lasting: false, retry_after: Some(wait) }) => {
             assert!(wait <= Duration::from_secs(20) && wait > Duration::from_secs(18), "{wait:?}");
         }
         other => panic!("expected no candidate, got {:?}", other.map(|r| r.status())),

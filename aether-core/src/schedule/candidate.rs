@@ -126,6 +126,23 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// Whether waiting cannot help: the candidate cannot serve this request as it stands (not allowed,
+    /// lacking a capability or feature, too small a window, expired or disabled), as opposed to one
+    /// that is busy, cooling down or over a limit for now.
+    pub const fn is_lasting(&self) -> bool {
+        matches!(
+            self,
+            SkipReason::ProviderNotAllowed
+                | SkipReason::FormatNotAllowed(_)
+                | SkipReason::MissingCapability(_)
+                | SkipReason::ReservedCapability(_)
+                | SkipReason::Unsupported(_)
+                | SkipReason::ContextTooLong { .. }
+                | SkipReason::Expired
+                | SkipReason::Disabled
+        )
+    }
+
     /// A short, stable label for metrics and traces.
     pub const fn as_str(&self) -> &'static str {
         match self {

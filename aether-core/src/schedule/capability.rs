@@ -127,7 +127,7 @@ pub struct Needs {
     pub images: bool,
     /// It asks for reasoning.
     pub reasoning: bool,
-    /// It uses built-in tools of this format, which no other format can express.
+    /// Its conversation holds built-in tool items of this format, which no other format can replay.
     pub native_tools: Option<WireFormat>,
     /// Its estimated input size in tokens (the caller's estimator sets it; `None`: unchecked).
     pub input_tokens: Option<u64>,
@@ -143,9 +143,12 @@ impl Needs {
             .reasoning
             .as_ref()
             .is_some_and(|r| r.enabled != Some(false) && r.effort != Some(ir::Effort::None));
-        let native_tools = request.tools.iter().find_map(|tool| match tool {
-            Tool::Native(native) => Some(native.format),
-            Tool::Function(_) => None,
+        // Built-in tools *offered* are dropped by other formats (a documented lossy rule: Codex offers
+        // `web_search` on every request); a conversation that already *used* one cannot be replayed
+        // elsewhere, so only its items tie the request to their format.
+        let native_tools = parts().find_map(|part| match part {
+            Part::Native(native) => Some(native.format),
+            _ => None,
         });
         let cache_1h = parts().any(part_has_1h_cache)
             || request.tools.iter().any(|tool| match tool {
@@ -213,12 +216,10 @@ mod tests {
     }
 
     #[test]
-    fn native_tools_reasoning_and_images_are_detected() {
-        let request = ir::Request {
-            tools: vec![Tool::Native(Native {
-                format: WireFormat::OpenAiResponses,
-                value: json!({"type": "web_search"}),
-            })],
+    fn native_tool_items_reasoning_and_images_are_detected() {
+        let web_search = Native { format: WireFormat::OpenAiResponses, value: json!({"type": "web_search"}) };
+        let offered = ir::Request {
+            tools: vec![Tool::Native(web_search.clone())],
             reasoning: Some(ReasoningConfig { enabled: Some(true), ..ReasoningConfig::default() }),
             messages: vec![Message {
                 role: Role::Assistant,
@@ -227,8 +228,13 @@ mod tests {
             }],
             ..ir::Request::default()
         };
-        let needs = Needs::of(&request);
-        assert_eq!(needs.native_tools, Some(WireFormat::OpenAiResponses));
+        let needs = Needs::of(&offered);
+        assert_eq!(needs.native_tools, None, "a built-in tool offered can be dropped");
+        let mut used = offered.clone();
+        used.messages[0]
+            .content
+            .push(Part::Native(Native { value: json!({"type": "web_search_call"}), ..web_search }));
+        assert_eq!(Needs::of(&used).native_tools, Some(WireFormat::OpenAiResponses));
         assert!(needs.reasoning && !needs.images);
         let off = ir::Request {
             reasoning: Some(ReasoningConfig { enabled: Some(false), ..ReasoningConfig::default() }),

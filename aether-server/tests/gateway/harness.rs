@@ -146,6 +146,21 @@ name = "cutter"
   [[providers.models]]
   model = "m-cut"
 
+# A model whose only key has expired: nothing can serve it, and waiting will not help.
+[[providers]]
+name = "lapsed"
+  [[providers.endpoints]]
+  format = "anthropic"
+  base_url = "{upstream}"
+  [[providers.keys]]
+  name = "old"
+  secret = "sk-up-old"
+  expires_at = "2020-01-01T00:00:00Z"
+  [[providers.models]]
+  model = "m-expired"
+
+[[models]]
+name = "m-expired"
 [[models]]
 name = "m-two-providers"
 [[models]]

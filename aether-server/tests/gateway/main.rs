@@ -171,13 +171,15 @@ async fn errors_are_answered_in_the_clients_own_format() {
         let (path, headers, default) = client_request("anthropic", model, false, KEY);
         (path, headers, body.map(<[u8]>::to_vec).unwrap_or(default))
     };
-    let cases: [(&str, Option<&[u8]>, u16, &str); 4] = [
+    let cases: [(&str, Option<&[u8]>, u16, &str); 5] = [
         ("m-nonexistent", None, 404, "not_found_error"),
         ("m-anthropic", Some(b"{not json"), 400, "invalid_request_error"),
         // An upstream's refusal reaches the client as the upstream said it.
         ("m-refused", None, 400, "invalid_request_error"),
         // A model no provider serves: nothing to retry.
         ("m-unrouted", None, 404, "not_found_error"),
+        // Only an expired key serves it: a 400 that says so, not an invitation to retry.
+        ("m-expired", None, 400, "invalid_request_error"),
     ];
     for (model, body, status, kind) in cases {
         let (path, headers, body) = anthropic(model, body);
@@ -314,4 +316,26 @@ async fn format_headers_reach_only_upstreams_of_their_format() {
         "an OpenAI upstream gets no Anthropic flags"
     );
     assert!(received.iter().all(|r| r.headers.get("accept-encoding").is_none_or(|v| v != "gzip, br")));
+}
+
+#[tokio::test]
+async fn codexs_built_in_web_search_is_dropped_for_an_upstream_of_another_format() {
+    let gateway = Gateway::start().await;
+    let body = serde_json::json!({
+        "model": "m-anthropic",
+        "stream": true,
+        "input": "Hi",
+        "tools": [
+            {"type": "web_search", "external_web_access": false},
+            {"type": "function", "name": "exec_command", "parameters": {"type": "object"}, "strict": false}
+        ]
+    });
+    let auth = format!("Bearer {KEY}");
+    let body = serde_json::to_vec(&body).unwrap();
+    let answer = gateway.send(Method::POST, "/v1/responses", &[("authorization", &auth)], &body).await;
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    let sent: serde_json::Value = serde_json::from_slice(&gateway.mock.received()[0].body).unwrap();
+    let names: Vec<&str> =
+        sent["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["exec_command"], "the function tool is kept, the built-in one dropped");
 }

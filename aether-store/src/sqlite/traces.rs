@@ -5,6 +5,7 @@ use aether_core::catalogue::ClientKeyId;
 use aether_core::schedule::Trace;
 use aether_core::store::{RequestId, StoreError, TraceRecord, TraceStore};
 use async_trait::async_trait;
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::SqliteStore;
 use super::codec::{db, int, json_text, parse_format, parse_json, uint};
@@ -12,23 +13,30 @@ use super::trace_json::{entries_from_json, entries_to_json};
 
 #[async_trait]
 impl TraceStore for SqliteStore {
+    /// One multi-row `INSERT` per 1,000 traces, in one transaction.
     async fn append(&self, traces: &[TraceRecord]) -> Result<(), StoreError> {
+        if traces.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for record in traces {
-            let trace = &record.trace;
-            sqlx::query(
-                "INSERT INTO traces (request_id, at, client_key_id, format, model, entries) VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (request_id) DO NOTHING",
-            )
-            .bind(record.request_id.to_string())
-            .bind(int(record.at.0)?)
-            .bind(int(trace.client_key.0)?)
-            .bind(trace.format.as_str())
-            .bind(&trace.model)
-            .bind(json_text(&entries_to_json(&trace.entries)))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        for chunk in traces.chunks(1_000) {
+            let rows = chunk
+                .iter()
+                .map(|r| Ok((r.request_id.to_string(), int(r.at.0)?, int(r.trace.client_key.0)?, r)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO traces (request_id, at, client_key_id, format, model, entries) ",
+            );
+            sql.push_values(rows, |mut row, (id, at, key, record)| {
+                row.push_bind(id)
+                    .push_bind(at)
+                    .push_bind(key)
+                    .push_bind(record.trace.format.as_str())
+                    .push_bind(record.trace.model.clone())
+                    .push_bind(json_text(&entries_to_json(&record.trace.entries)));
+            });
+            sql.push(" ON CONFLICT (request_id) DO NOTHING");
+            sql.build().execute(&mut *tx).await.map_err(db)?;
         }
         tx.commit().await.map_err(db)
     }

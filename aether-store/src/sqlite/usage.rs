@@ -4,7 +4,9 @@ use aether_core::Timestamp;
 use aether_core::Usage;
 use aether_core::catalogue::{ClientKeyId, EndpointId, KeyId, ProviderId};
 use aether_core::estimate::EstimatedUsage;
-use aether_core::pricing::{Charge, Cost};
+use std::collections::{BTreeMap, HashSet};
+
+use aether_core::pricing::{Charge, Cost, Decimal};
 use aether_core::schedule::Target;
 use aether_core::store::{StoreError, UsagePage, UsageQuery, UsageRecord, UsageSink, UserId};
 use async_trait::async_trait;
@@ -68,57 +70,104 @@ fn record_from_row(row: &SqliteRow) -> Result<UsageRecord, StoreError> {
     })
 }
 
+/// Records per `INSERT`: 26 columns each stays well under SQLite's 32,766 bound parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+/// One record's column values, converted (fallibly) before they are bound.
+struct Values {
+    request_id: String,
+    at: i64,
+    user: Option<i64>,
+    client_key: Option<i64>,
+    target: [Option<i64>; 3],
+    client_format: &'static str,
+    upstream_format: Option<&'static str>,
+    tokens: [i64; 6],
+    list_total: Option<String>,
+    actual_total: Option<String>,
+    cost: Option<String>,
+    latency_ms: i64,
+    first_byte_ms: Option<i64>,
+}
+
+impl Values {
+    fn of(r: &UsageRecord) -> Result<Values, StoreError> {
+        let u = &r.usage.usage;
+        let cost = r.charge.cost().map(serde_json::to_string).transpose();
+        Ok(Values {
+            request_id: r.request_id.to_string(),
+            at: int(r.at.0)?,
+            user: opt_int(r.user.map(|u| u.0))?,
+            client_key: opt_int(r.client_key.map(|k| k.0))?,
+            target: [
+                opt_int(r.target.map(|t| t.provider.0))?,
+                opt_int(r.target.map(|t| t.endpoint.0))?,
+                opt_int(r.target.map(|t| t.key.0))?,
+            ],
+            client_format: r.client_format.as_str(),
+            upstream_format: r.upstream_format.map(|f| f.as_str()),
+            tokens: [
+                int(u.input)?,
+                int(u.output)?,
+                int(u.cache_read)?,
+                int(u.cache_write_5m)?,
+                int(u.cache_write_1h)?,
+                int(u.reasoning)?,
+            ],
+            list_total: r.charge.list_total().map(|d| d.to_string()),
+            actual_total: r.charge.actual_total().map(|d| d.to_string()),
+            cost: cost.map_err(|e| StoreError::Invalid(e.to_string()))?,
+            latency_ms: int(r.latency_ms)?,
+            first_byte_ms: opt_int(r.first_byte_ms)?,
+        })
+    }
+}
+
 #[async_trait]
 impl UsageSink for SqliteStore {
+    /// One multi-row `INSERT` per 500 records, then one charge per key and user of the batch, all in
+    /// one transaction: a batch costs a handful of statements, not several per record.
     async fn append(&self, records: &[UsageRecord]) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO usage_records ({COLUMNS}) VALUES \
-             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (request_id) DO NOTHING"
-        );
+        if records.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for r in records {
-            let u = &r.usage.usage;
-            let cost = r
-                .charge
-                .cost()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let done = sqlx::query(AssertSqlSafe(sql.as_str()))
-                .bind(r.request_id.to_string())
-                .bind(int(r.at.0)?)
-                .bind(opt_int(r.user.map(|u| u.0))?)
-                .bind(opt_int(r.client_key.map(|k| k.0))?)
-                .bind(opt_int(r.target.map(|t| t.provider.0))?)
-                .bind(opt_int(r.target.map(|t| t.endpoint.0))?)
-                .bind(opt_int(r.target.map(|t| t.key.0))?)
-                .bind(r.client_format.as_str())
-                .bind(r.upstream_format.map(|f| f.as_str()))
-                .bind(&r.model)
-                .bind(&r.upstream_model)
-                .bind(int(u.input)?)
-                .bind(int(u.output)?)
-                .bind(int(u.cache_read)?)
-                .bind(int(u.cache_write_5m)?)
-                .bind(int(u.cache_write_1h)?)
-                .bind(int(u.reasoning)?)
-                .bind(r.usage.estimated)
-                .bind(r.charge.list_total().map(|d| d.to_string()))
-                .bind(r.charge.actual_total().map(|d| d.to_string()))
-                .bind(cost)
-                .bind(i64::from(r.status))
-                .bind(&r.error_kind)
-                .bind(int(r.latency_ms)?)
-                .bind(opt_int(r.first_byte_ms)?)
-                .bind(r.stream)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            // Only a record stored now is charged: a retried batch must not charge twice.
-            if done.rows_affected() == 1 {
-                charge(&mut tx, r).await?;
-            }
+        let mut stored = HashSet::new();
+        for chunk in records.chunks(ROWS_PER_INSERT) {
+            let values =
+                chunk.iter().map(|r| Ok((Values::of(r)?, r))).collect::<Result<Vec<_>, StoreError>>()?;
+            let mut sql: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("INSERT INTO usage_records ({COLUMNS}) "));
+            sql.push_values(values, |mut row, (v, r)| {
+                row.push_bind(v.request_id).push_bind(v.at).push_bind(v.user).push_bind(v.client_key);
+                for id in v.target {
+                    row.push_bind(id);
+                }
+                row.push_bind(v.client_format)
+                    .push_bind(v.upstream_format)
+                    .push_bind(r.model.clone())
+                    .push_bind(r.upstream_model.clone());
+                for tokens in v.tokens {
+                    row.push_bind(tokens);
+                }
+                row.push_bind(r.usage.estimated)
+                    .push_bind(v.list_total)
+                    .push_bind(v.actual_total)
+                    .push_bind(v.cost)
+                    .push_bind(i64::from(r.status))
+                    .push_bind(r.error_kind.clone())
+                    .push_bind(v.latency_ms)
+                    .push_bind(v.first_byte_ms)
+                    .push_bind(r.stream);
+            });
+            sql.push(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id");
+            let ids: Vec<String> = sql.build_query_scalar().fetch_all(&mut *tx).await.map_err(db)?;
+            stored.extend(ids);
+        }
+        // Only records stored now are charged: a retried batch must not charge twice.
+        let new = records.iter().filter(|r| stored.contains(&r.request_id.to_string()));
+        for (table, id, amount) in charges(new) {
+            charge(&mut tx, table, id, amount).await?;
         }
         tx.commit().await.map_err(db)
     }
@@ -150,27 +199,42 @@ impl UsageSink for SqliteStore {
     }
 }
 
-/// Adds a record's list cost to its key's and its user's `spent`, in the record's transaction.
-async fn charge(tx: &mut Transaction<'_, Sqlite>, record: &UsageRecord) -> Result<(), StoreError> {
-    let Some(cost) = record.charge.list_total().filter(|cost| !cost.is_zero()) else { return Ok(()) };
-    let rows = [("client_keys", record.client_key.map(|k| k.0)), ("users", record.user.map(|u| u.0))];
-    for (table, id) in rows {
-        let Some(id) = id else { continue };
-        let select = format!("SELECT spent FROM {table} WHERE id = ?");
-        let spent: Option<String> = sqlx::query_scalar(AssertSqlSafe(select.as_str()))
-            .bind(int(id)?)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-        // A key or user deleted since keeps its usage history, and there is nothing to charge.
-        let Some(spent) = spent else { continue };
-        let update = format!("UPDATE {table} SET spent = ? WHERE id = ?");
-        sqlx::query(AssertSqlSafe(update.as_str()))
-            .bind((parse_decimal(&spent)? + cost).to_string())
-            .bind(int(id)?)
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?;
+/// The list cost of `records`, summed per client key and per user.
+fn charges<'a>(records: impl Iterator<Item = &'a UsageRecord>) -> Vec<(&'static str, u64, Decimal)> {
+    let mut sums: BTreeMap<(&'static str, u64), Decimal> = BTreeMap::new();
+    for record in records {
+        let Some(cost) = record.charge.list_total().filter(|cost| !cost.is_zero()) else { continue };
+        if let Some(key) = record.client_key {
+            *sums.entry(("client_keys", key.0)).or_default() += cost;
+        }
+        if let Some(user) = record.user {
+            *sums.entry(("users", user.0)).or_default() += cost;
+        }
     }
+    sums.into_iter().map(|((table, id), amount)| (table, id, amount)).collect()
+}
+
+/// Adds `amount` to the `spent` of row `id` of `table`, in the batch's transaction. A key or user
+/// deleted since keeps its usage history, and there is nothing left to charge.
+async fn charge(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    id: u64,
+    amount: Decimal,
+) -> Result<(), StoreError> {
+    let select = format!("SELECT spent FROM {table} WHERE id = ?");
+    let spent: Option<String> = sqlx::query_scalar(AssertSqlSafe(select.as_str()))
+        .bind(int(id)?)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?;
+    let Some(spent) = spent else { return Ok(()) };
+    let update = format!("UPDATE {table} SET spent = ? WHERE id = ?");
+    sqlx::query(AssertSqlSafe(update.as_str()))
+        .bind((parse_decimal(&spent)? + amount).to_string())
+        .bind(int(id)?)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
     Ok(())
 }

@@ -157,12 +157,12 @@ pub enum FailoverError {
     #[error(transparent)]
     Route(#[from] RouteError),
     /// Every candidate was skipped (or none exists): nothing was sent.
-    #[error(
-        "no usable upstream for this request ({skipped} candidates skipped; none means no provider serves the model)"
-    )]
+    #[error("{}", no_candidate(*skipped, *lasting))]
     NoCandidate {
         /// How many candidates were skipped.
         skipped: usize,
+        /// Whether every skip was for a reason waiting cannot change ([`SkipReason::is_lasting`]).
+        lasting: bool,
         /// When the soonest cooling or open key is usable again.
         retry_after: Option<Duration>,
     },
@@ -175,6 +175,18 @@ pub enum FailoverError {
     /// The request could not be rewritten for an endpoint.
     #[error("could not prepare the upstream request: {0}")]
     Prepare(BoxError),
+}
+
+fn no_candidate(skipped: usize, lasting: bool) -> String {
+    match (skipped, lasting) {
+        (0, _) => "no provider serves this model".to_owned(),
+        (_, true) => {
+            format!("none of the {skipped} upstreams for this model can serve this request (see its trace)")
+        }
+        (_, false) => format!(
+            "no upstream is available for this model now ({skipped} busy, cooling down or over a limit)"
+        ),
+    }
 }
 
 /// Applies [`Failover`] to a service.
@@ -395,7 +407,7 @@ where
         model: route.model.clone(),
         entries: Vec::new(),
     };
-    let (mut attempts, mut skipped, mut soonest) = (0, 0, None::<Duration>);
+    let (mut attempts, mut skipped, mut soonest, mut lasting) = (0, 0, None::<Duration>, true);
     let mut upstream_time = Duration::ZERO;
     let mut last: Option<Result<(Response<RB>, Attempt), String>> = None;
     for candidate in candidates {
@@ -403,6 +415,7 @@ where
             break;
         }
         if let Some(reason) = candidate.skip {
+            lasting &= reason.is_lasting();
             record_skip(&mut trace, &candidate, reason, now, &mut skipped, &mut soonest);
             continue;
         }
@@ -416,6 +429,7 @@ where
             let lease = match stores.limiter.acquire(&acquire, now).await {
                 Ok(lease) => lease,
                 Err(limit) => {
+                    lasting = false;
                     record_skip(&mut trace, &candidate, limit.into(), now, &mut skipped, &mut soonest);
                     break;
                 }
@@ -474,7 +488,7 @@ where
     match last {
         Some(Ok((response, attempt))) => Ok(commit(response, None, None, Some(attempt), upstream_time)),
         Some(Err(last)) => Err(FailoverError::Exhausted { last }),
-        None => Err(FailoverError::NoCandidate { skipped, retry_after: soonest }),
+        None => Err(FailoverError::NoCandidate { skipped, lasting, retry_after: soonest }),
     }
 }
 

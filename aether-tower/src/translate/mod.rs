@@ -16,7 +16,7 @@
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // Failover found nothing to send to: the client gets its own format's error.
 //! let nothing = service_fn(|_: Request<()>| async {
-//!     Err::<Response<Full<bytes::Bytes>>, _>(FailoverError::NoCandidate { skipped: 0, retry_after: None })
+//!     Err::<Response<Full<bytes::Bytes>>, _>(FailoverError::NoCandidate { skipped: 0, lasting: true, retry_after: None })
 //! });
 //! let mut request = Request::new(());
 //! request.extensions_mut().insert(Inbound::new(WireFormat::Anthropic));

@@ -117,8 +117,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let mut inner = crate::take_ready(&mut self.inner);
         let admission = Arc::clone(&self.admission);
         Box::pin(async move {
             let extensions = request.extensions();

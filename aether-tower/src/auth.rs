@@ -144,9 +144,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        // Take the service that was driven to readiness, leave a clone in its place.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let mut inner = crate::take_ready(&mut self.inner);
         let layer = self.layer.clone();
         let format = request.extensions().get::<Inbound>().map(|i| i.format);
         let hash = credential(request.headers(), request.uri().query()).map(KeyHash::of);

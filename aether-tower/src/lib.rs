@@ -56,3 +56,10 @@ pub type Body = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, BoxErro
 pub fn full_body(bytes: impl Into<bytes::Bytes>) -> Body {
     error::full(bytes)
 }
+
+/// The service that was driven to readiness, for a call that outlives `&mut self`; a clone takes
+/// its place (the pattern tower's docs recommend for services called from a boxed future).
+pub(crate) fn take_ready<S: Clone>(service: &mut S) -> S {
+    let clone = service.clone();
+    std::mem::replace(service, clone)
+}

@@ -44,148 +44,70 @@ impl Answer {
     }
 }
 
+/// A provider of `priority` with one endpoint of `format` at `upstream`, one key per
+/// `(secret, extra key lines)`, serving `model`.
+fn provider(
+    name: &str,
+    priority: i32,
+    format: &str,
+    upstream: &str,
+    keys: &[(&str, &str)],
+    model: &str,
+) -> String {
+    let mut toml = format!(
+        "\n[[providers]]\nname = \"{name}\"\npriority = {priority}\n  [[providers.endpoints]]\n  format = \"{format}\"\n  base_url = \"{upstream}\"\n"
+    );
+    for (secret, extra) in keys {
+        toml += &format!("  [[providers.keys]]\n  name = \"{secret}\"\n  secret = \"{secret}\"\n{extra}");
+    }
+    toml + &format!("  [[providers.models]]\n  model = \"{model}\"\n")
+}
+
 fn config_toml(data_dir: &Path, upstream: &str) -> String {
     let mut toml = format!("[server]\ndata_dir = \"{}\"\nrequest_log = \"off\"\n", data_dir.display());
     // One provider per format, each serving its own model to clients of every format.
     for format in FORMATS {
+        toml += &provider(
+            format,
+            0,
+            format,
+            upstream,
+            &[(&format!("sk-up-{format}"), "")],
+            &format!("m-{format}"),
+        );
         toml += &format!(
-            r#"
-[[providers]]
-name = "{format}"
-  [[providers.endpoints]]
-  format = "{format}"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "k"
-  secret = "sk-up-{format}"
-  [[providers.models]]
-  model = "m-{format}"
-
-[[models]]
-name = "m-{format}"
-  [[models.prices]]
-  effective_from = "2025-01-01T00:00:00Z"
-  tiers = [{{ input = "3", output = "15", cache_read = "0.3" }}]
-"#
+            "[[models]]\nname = \"m-{format}\"\n  [[models.prices]]\n  effective_from = \"2025-01-01T00:00:00Z\"\n  \
+             tiers = [{{ input = \"3\", output = \"15\", cache_read = \"0.3\" }}]\n"
         );
     }
-    toml += &format!(
-        r#"
-# Failover: the first key is overloaded, the second answers.
-[[providers]]
-name = "flaky"
-  [[providers.endpoints]]
-  format = "anthropic"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "overloaded"
-  secret = "sk-529"
-  priority = 0
-  [[providers.keys]]
-  name = "healthy"
-  secret = "sk-up-healthy"
-  priority = 1
-  [[providers.models]]
-  model = "m-failover"
-
-[[providers]]
-name = "refuser"
-  [[providers.endpoints]]
-  format = "anthropic"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "refuses"
-  secret = "sk-400"
-  [[providers.models]]
-  model = "m-refused"
-
-[[providers]]
-name = "slow"
-  [[providers.endpoints]]
-  format = "anthropic"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "stalls"
-  secret = "sk-slow"
-  [[providers.models]]
-  model = "m-slow"
-
-# Failover across providers: the first provider's only key is overloaded.
-[[providers]]
-name = "down"
-priority = 0
-  [[providers.endpoints]]
-  format = "anthropic"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "overloaded"
-  secret = "sk-529"
-  [[providers.models]]
-  model = "m-two-providers"
-
-[[providers]]
-name = "up"
-priority = 1
-  [[providers.endpoints]]
-  format = "openai_chat"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "backup"
-  secret = "sk-up-backup"
-  [[providers.models]]
-  model = "m-two-providers"
-
-[[providers]]
-name = "cutter"
-  [[providers.endpoints]]
-  format = "anthropic"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "cuts"
-  secret = "sk-cut"
-  [[providers.models]]
-  model = "m-cut"
-
-# A model whose only key has expired: nothing can serve it, and waiting will not help.
-[[providers]]
-name = "lapsed"
-  [[providers.endpoints]]
-  format = "anthropic"
-  base_url = "{upstream}"
-  [[providers.keys]]
-  name = "old"
-  secret = "sk-up-old"
-  expires_at = "2020-01-01T00:00:00Z"
-  [[providers.models]]
-  model = "m-expired"
-
-[[models]]
-name = "m-expired"
-[[models]]
-name = "m-two-providers"
-[[models]]
-name = "m-cut"
-[[models]]
-name = "m-failover"
-[[models]]
-name = "m-refused"
-[[models]]
-name = "m-slow"
-[[models]]
-name = "m-unrouted"
-
-[[users]]
-name = "alice"
-  [[users.keys]]
-  name = "laptop"
-  key = "{KEY}"
-  [[users.keys]]
-  name = "limited"
-  key = "{LIMITED_KEY}"
-  rpm = 1
-"#
+    let (first, second) = ("  priority = 0\n", "  priority = 1\n");
+    // Failover across keys: the first key is overloaded, the second answers.
+    toml += &provider(
+        "flaky",
+        0,
+        "anthropic",
+        upstream,
+        &[("sk-529", first), ("sk-up-healthy", second)],
+        "m-failover",
     );
-    toml
+    // An upstream that refuses every request, one that stalls, one that cuts its streams.
+    toml += &provider("refuser", 0, "anthropic", upstream, &[("sk-400", "")], "m-refused");
+    toml += &provider("slow", 0, "anthropic", upstream, &[("sk-slow", "")], "m-slow");
+    toml += &provider("cutter", 0, "anthropic", upstream, &[("sk-cut", "")], "m-cut");
+    // Failover across providers: the first provider's only key is overloaded.
+    toml += &provider("down", 0, "anthropic", upstream, &[("sk-529", "")], "m-two-providers");
+    toml += &provider("up", 1, "openai_chat", upstream, &[("sk-up-backup", "")], "m-two-providers");
+    // Only an expired key serves this one: nothing can, and waiting will not help.
+    let lapsed = "  expires_at = \"2020-01-01T00:00:00Z\"\n";
+    toml += &provider("lapsed", 0, "anthropic", upstream, &[("sk-up-old", lapsed)], "m-expired");
+    for model in ["m-failover", "m-refused", "m-slow", "m-cut", "m-two-providers", "m-expired", "m-unrouted"]
+    {
+        toml += &format!("[[models]]\nname = \"{model}\"\n");
+    }
+    toml + &format!(
+        "[[users]]\nname = \"alice\"\n  [[users.keys]]\n  name = \"laptop\"\n  key = \"{KEY}\"\n  \
+         [[users.keys]]\n  name = \"limited\"\n  key = \"{LIMITED_KEY}\"\n  rpm = 1\n"
+    )
 }
 
 impl Gateway {

@@ -91,8 +91,7 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let mut inner = crate::take_ready(&mut self.inner);
         Box::pin(async move {
             let Some(inbound) = request.extensions().get::<Inbound>().cloned() else {
                 return Ok(missing("Inbound"));

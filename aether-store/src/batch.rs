@@ -84,6 +84,8 @@ struct Shared {
     overflow: Mutex<Overflow>,
     stats: BatchStats,
     stop: Notify,
+    /// Wakes the worker before its tick when a batch is waiting.
+    full: Notify,
 }
 
 impl Shared {
@@ -122,6 +124,7 @@ impl Shared {
 pub struct BatchWriter {
     queue: mpsc::Sender<Item>,
     shared: Arc<Shared>,
+    batch_size: usize,
     task: Mutex<Option<JoinHandle<Result<(), StoreError>>>>,
 }
 
@@ -139,10 +142,11 @@ impl BatchWriter {
             overflow: Mutex::new(Overflow::default()),
             stats: BatchStats::default(),
             stop: Notify::new(),
+            full: Notify::new(),
         });
         let worker = Worker { usage, traces, config, shared: shared.clone(), pending: Vec::new() };
         let task = tokio::spawn(worker.run(receiver));
-        BatchWriter { queue, shared, task: Mutex::new(Some(task)) }
+        BatchWriter { queue, shared, batch_size: config.batch_size.max(1), task: Mutex::new(Some(task)) }
     }
 
     /// Queues a usage record; never waits.
@@ -162,7 +166,14 @@ impl BatchWriter {
 
     fn send(&self, item: Item) -> Result<(), Refused> {
         match self.queue.try_send(item) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // The worker sleeps until its tick unless a whole batch is waiting: one wake-up per
+                // batch, not one per record.
+                if self.queue.max_capacity() - self.queue.capacity() >= self.batch_size {
+                    self.shared.full.notify_one();
+                }
+                Ok(())
+            }
             Err(mpsc::error::TrySendError::Full(item)) => {
                 let mut overflow = self.shared.overflow();
                 if overflow.closed {
@@ -200,17 +211,20 @@ impl Worker {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                item = receiver.recv() => match item {
-                    Some(item) => {
-                        self.pending.push(item);
-                        if self.pending.len() >= self.config.batch_size {
-                            let _ = self.flush().await;
-                        }
-                    }
-                    None => break,
-                },
-                _ = tick.tick() => { let _ = self.flush().await; }
+                _ = tick.tick() => {}
+                () = self.shared.full.notified() => {}
                 () = self.shared.stop.notified() => break,
+            }
+            let disconnected = loop {
+                match receiver.try_recv() {
+                    Ok(item) => self.pending.push(item),
+                    Err(mpsc::error::TryRecvError::Empty) => break false,
+                    Err(mpsc::error::TryRecvError::Disconnected) => break true,
+                }
+            };
+            let _ = self.flush().await;
+            if disconnected {
+                break;
             }
         }
         // Refuse new records, then take everything already sent or overflowed.

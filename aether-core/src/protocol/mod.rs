@@ -47,6 +47,10 @@ macro_rules! codec {
                 response::encode(response)
             }
 
+            fn response_usage(&self, body: &[u8]) -> Option<$crate::Usage> {
+                usage::of_response(body)
+            }
+
             fn parse_error(&self, status: u16, body: &[u8]) -> $crate::ApiError {
                 error::parse(status, body)
             }
@@ -97,6 +101,10 @@ pub trait Codec: Send + Sync + 'static {
 
     /// Writes a non-streaming response body for a client.
     fn encode_response(&self, response: ir::Response) -> Result<Vec<u8>, TranslateError>;
+
+    /// The usage a whole response body reports, read without decoding the rest of it (to meter an
+    /// answer that passes through untranslated); `None` when the body reports none.
+    fn response_usage(&self, body: &[u8]) -> Option<crate::Usage>;
 
     /// Reads an error body an upstream answered with `status`. Never fails: a body that is not this
     /// format's error object becomes an error of the status's kind carrying the body as text.

@@ -93,15 +93,9 @@ impl Mode {
                 error = error.or_else(|| translator.usage().error().map(|e| e.message.clone()));
                 (translator.usage().usage(), (!out.is_empty()).then(|| out.into()))
             }
-            Mode::Keep { format, kept } => {
-                let usage = codec(*format).decode_response(kept).map(|r| r.usage).unwrap_or_default();
-                (usage, None)
-            }
+            Mode::Keep { format, kept } => (codec(*format).response_usage(kept).unwrap_or_default(), None),
             Mode::Convert { from, to, kept } => match translate::response(*from, *to, kept) {
-                Ok(body) => {
-                    let usage = codec(*from).decode_response(kept).map(|r| r.usage).unwrap_or_default();
-                    (usage, Some(body.into()))
-                }
+                Ok(body) => (codec(*from).response_usage(kept).unwrap_or_default(), Some(body.into())),
                 Err(failure) => {
                     error = Some(format!("the upstream's answer could not be translated: {failure}"));
                     let rendered = codec(*to).render_error(&failure.to_api_error()).1;

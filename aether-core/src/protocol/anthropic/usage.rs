@@ -38,3 +38,12 @@ pub(crate) fn to_wire(usage: Usage, extra: Map<String, Value>) -> WireUsage {
         extra,
     }
 }
+
+/// The usage of a whole response body, read without decoding the rest of it.
+pub(crate) fn of_response(body: &[u8]) -> Option<Usage> {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        usage: Option<WireUsage>,
+    }
+    serde_json::from_slice::<Only>(body).ok()?.usage.as_ref().map(from_wire)
+}

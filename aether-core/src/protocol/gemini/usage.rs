@@ -36,3 +36,13 @@ pub(crate) fn from_usage(usage: &Usage, tool_use: Option<u64>, extra: Members) -
         extra,
     }
 }
+
+/// The usage of a whole response body, read without decoding the rest of it.
+pub(crate) fn of_response(body: &[u8]) -> Option<Usage> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Only {
+        usage_metadata: Option<UsageMetadata>,
+    }
+    serde_json::from_slice::<Only>(body).ok()?.usage_metadata.as_ref().map(to_usage)
+}

@@ -59,3 +59,12 @@ pub(crate) fn encode(usage: &Usage, mut extra: Map<String, Value>) -> WireUsage 
         ),
     }
 }
+
+/// The usage of a whole response body, read without decoding the rest of it.
+pub(crate) fn of_response(body: &[u8]) -> Option<Usage> {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        usage: Option<WireUsage>,
+    }
+    serde_json::from_slice::<Only>(body).ok()?.usage.map(|usage| decode(usage).0)
+}

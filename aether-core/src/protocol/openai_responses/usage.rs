@@ -28,3 +28,12 @@ pub(crate) fn to_wire(usage: &Usage) -> Wire {
         total_tokens: input_tokens + usage.output,
     }
 }
+
+/// The usage of a whole response body, read without decoding the rest of it.
+pub(crate) fn of_response(body: &[u8]) -> Option<Usage> {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        usage: Option<Wire>,
+    }
+    serde_json::from_slice::<Only>(body).ok()?.usage.as_ref().map(from_wire)
+}

@@ -85,6 +85,37 @@ mod sqlite {
         super::traces::suite(&store().await).await;
     }
 
+    /// A batch larger than one `INSERT` takes is written whole.
+    #[tokio::test]
+    async fn a_large_batch_is_written_whole() {
+        use aether_core::WireFormat;
+        use aether_core::catalogue::ClientKeyId;
+        use aether_core::schedule::Trace;
+        use aether_core::store::{TraceRecord, TraceStore, UsageQuery, UsageSink};
+
+        let store = store().await;
+        let records: Vec<_> =
+            (1..=1_234).map(|id| super::fixtures::record(id, 1_000 + id as u64, 1, 10)).collect();
+        UsageSink::append(&store, &records).await.expect("appended");
+        let page = store.query(&UsageQuery { limit: 2_000, ..UsageQuery::default() }).await.expect("read");
+        assert_eq!(page.records.len(), 1_234);
+        let traces: Vec<_> = records
+            .iter()
+            .map(|r| TraceRecord {
+                request_id: r.request_id,
+                at: r.at,
+                trace: Trace {
+                    client_key: ClientKeyId(10),
+                    format: WireFormat::Anthropic,
+                    model: "m".into(),
+                    entries: Vec::new(),
+                },
+            })
+            .collect();
+        TraceStore::append(&store, &traces).await.expect("appended");
+        assert!(store.trace(records[1_233].request_id).await.expect("read").is_some());
+    }
+
     /// Appending usage charges its key and user once, in the same transaction, even when a batch is
     /// retried.
     #[tokio::test]

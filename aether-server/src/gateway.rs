@@ -72,18 +72,16 @@ fn stack(state: &AppState, transport: UpstreamTransport) -> Stack {
         ..Stores::in_memory(state.catalogue.snapshot())
     };
     let upstream = transport.map_request(|request: http::Request<Bytes>| request.map(Full::new));
+    let prices: Arc<dyn PriceSource> = Arc::new(Prices(state.prices.clone()));
     let service = ServiceBuilder::new()
         // Who is asking: the key's identity, cached.
         .layer(auth(state))
         // What for: the body decoded once, the model and what it needs.
         .layer(RouteLayer)
-        // Whether now: the key's and the user's limits and quota, reserved.
-        .layer(AdmissionLayer::new(Arc::new(InMemoryAdmission::default())))
+        // Whether now: the key's and the user's limits, and the most it can cost reserved against quotas.
+        .layer(AdmissionLayer::new(Arc::new(InMemoryAdmission::default())).reserving(prices.clone()))
         // What it used and cost: one usage record per request, whatever happens to it.
-        .layer(MeterLayer::new(
-            Arc::new(Batched(state.batch.clone())),
-            Arc::new(Prices(state.prices.clone())),
-        ))
+        .layer(MeterLayer::new(Arc::new(Batched(state.batch.clone())), prices))
         // The answer in the client's format.
         .layer(TranslateLayer)
         // Candidates in order until one commits; each body spliced or translated for its endpoint.

@@ -208,12 +208,15 @@ async fn ingress(stack: &Stack, inbound: Inbound, limit: usize, request: Request
         }
         Err(error) => return into_axum(GatewayError::Body(error).to_response(format)),
     };
+    let id = inbound.id.to_string();
     let mut request = http::Request::from_parts(parts, bytes);
     request.extensions_mut().insert(inbound);
-    match stack.clone().oneshot(request).await {
-        Ok(response) => into_axum(response),
-        Err(never) => match never {},
+    let Ok(mut response) = stack.clone().oneshot(request).await;
+    // Answers made before metering (a bad key, say) carry the request id too, for the log.
+    if let Ok(id) = http::HeaderValue::try_from(id) {
+        response.headers_mut().entry("x-request-id").or_insert(id);
     }
+    into_axum(response)
 }
 
 fn into_axum(response: http::Response<Body>) -> Response {

@@ -164,6 +164,7 @@ async fn errors_are_answered_in_the_clients_own_format() {
         let (path, headers, body) = client_request(client, "m-anthropic", false, "sk-wrong-key-0123456789");
         let answer = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
         assert_eq!(answer.status, 401, "{client}");
+        assert!(answer.headers.contains_key("x-request-id"), "{client}: every answer names its request");
         let error = codec(wire(client)).parse_error(401, &answer.body);
         assert_eq!(error.kind, aether_core::ErrorKind::Authentication, "{client}: {}", answer.json());
     }

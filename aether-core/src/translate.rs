@@ -33,7 +33,16 @@ pub fn request(
     body: &[u8],
     path: &PathParams,
 ) -> Result<TranslatedRequest, TranslateError> {
-    let ir = codec(from).decode_request(body, path)?;
+    request_from(codec(from).decode_request(body, path)?, from, to)
+}
+
+/// Translates a client request already decoded from format `from` (by a gateway that read it to
+/// route it) into a body of format `to`.
+pub fn request_from(
+    ir: ir::Request,
+    from: WireFormat,
+    to: WireFormat,
+) -> Result<TranslatedRequest, TranslateError> {
     reject_server_state(&ir, to)?;
     reject_foreign_files(&ir, from, to)?;
     let (model, stream) = (ir.model.clone(), ir.stream);

@@ -2,15 +2,15 @@
 //! stream's first bytes.
 
 use aether_core::passthrough;
-use aether_core::protocol::PathParams;
 use aether_core::stream::decoder;
-use aether_core::{ApiError, WireFormat, sse, translate};
+use aether_core::{ApiError, WireFormat, ir, sse, translate};
 use bytes::Bytes;
 use http::Request;
 
 use crate::BoxError;
 use crate::Inbound;
 use crate::failover::{Attempt, Prepare};
+use crate::route::Parsed;
 
 /// The body rewrite for [`FailoverLayer::prepare`](crate::failover::FailoverLayer::prepare): the
 /// client's body with the upstream's model spliced in when the formats match (no re-serialising),
@@ -20,27 +20,35 @@ pub struct PrepareBody;
 
 impl Prepare<Bytes> for PrepareBody {
     fn prepare(&self, request: &mut Request<Bytes>, attempt: &Attempt) -> Result<(), BoxError> {
-        let path = request.extensions().get::<Inbound>().map(|i| i.path.clone()).unwrap_or_default();
-        let body = body_for(request.body(), attempt, &path)?;
+        let translated;
+        let body = if attempt.cross_format {
+            translated = translated_body(request, attempt)?;
+            &translated[..]
+        } else {
+            &request.body()[..]
+        };
+        // Gemini names the model in the URL, and a Gemini body carries none.
+        let body = match attempt.format {
+            WireFormat::Gemini => Bytes::copy_from_slice(body),
+            format => passthrough::Body::scan(body)?.rewrite(format, &attempt.upstream_model)?.into(),
+        };
         *request.body_mut() = body;
         Ok(())
     }
 }
 
-/// The body of one attempt.
-fn body_for(body: &[u8], attempt: &Attempt, path: &PathParams) -> Result<Bytes, BoxError> {
-    let translated;
-    let body = if attempt.cross_format {
-        translated = translate::request(attempt.client_format, attempt.format, body, path)?.body;
-        &translated[..]
-    } else {
-        body
+/// The client's request in the endpoint's format: encoded from the request the route layer already
+/// decoded ([`Parsed`]), or decoded here when this layer is used without it.
+fn translated_body(request: &Request<Bytes>, attempt: &Attempt) -> Result<Vec<u8>, BoxError> {
+    let (from, to) = (attempt.client_format, attempt.format);
+    let translated = match request.extensions().get::<Parsed>() {
+        Some(Parsed(parsed)) => translate::request_from(ir::Request::clone(parsed), from, to)?,
+        None => {
+            let path = request.extensions().get::<Inbound>().map(|i| i.path.clone()).unwrap_or_default();
+            translate::request(from, to, request.body(), &path)?
+        }
     };
-    // Gemini names the model in the URL, and a Gemini body carries none.
-    if attempt.format == WireFormat::Gemini {
-        return Ok(Bytes::copy_from_slice(body));
-    }
-    Ok(passthrough::Body::scan(body)?.rewrite(attempt.format, &attempt.upstream_model)?.into())
+    Ok(translated.body)
 }
 
 /// The check for [`FailoverLayer::inspect`](crate::failover::FailoverLayer::inspect): an error event

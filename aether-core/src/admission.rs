@@ -6,7 +6,7 @@
 //! actual cost beyond its reservation.
 //!
 //! ```
-//! use aether_core::admission::{Admission, Admit, Gate, InMemoryAdmission, Refusal, Scope};
+//! use aether_core::admission::{Admission, Admit, Gate, InMemoryAdmission, Refusal, Scope, Settlement};
 //! use aether_core::catalogue::{ClientKeyId, Limits};
 //! use aether_core::pricing::Decimal;
 //! use aether_core::Timestamp;
@@ -21,7 +21,7 @@
 //! let admit = Admit { gates: vec![one_at_a_time], tokens: 0, reserve: Decimal::ZERO };
 //! let pass = admission.admit(&admit, Timestamp(0)).await.expect("a free slot");
 //! assert!(matches!(admission.admit(&admit, Timestamp(0)).await, Err(Refusal::Limit { .. })));
-//! pass.settle(Decimal::ZERO); // or drop it: the slot is free again
+//! pass.settle(Settlement::default()); // or drop it: the slot is free again
 //! assert!(admission.admit(&admit, Timestamp(0)).await.is_ok());
 //! # });
 //! ```
@@ -115,22 +115,33 @@ pub trait Admission: Send + Sync {
     async fn admit(&self, admit: &Admit, now: Timestamp) -> Result<Pass, Refusal>;
 }
 
-/// An admitted request's slot and reservation: [`Pass::settle`] it with the actual cost, or drop it
-/// (a request that never reached an upstream costs nothing).
+/// What an admitted request turned out to use, to settle its [`Pass`] with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settlement {
+    /// Its list cost.
+    pub cost: Decimal,
+    /// Its tokens, input and output, for tokens-per-minute limits.
+    pub tokens: u64,
+    /// When it ended.
+    pub at: Timestamp,
+}
+
+/// An admitted request's slot and reservation: [`Pass::settle`] it with what it used, or drop it
+/// (a request that never reached an upstream costs nothing and used no tokens).
 pub struct Pass {
-    settle: Option<Box<dyn FnOnce(Decimal) + Send + Sync>>,
+    settle: Option<Box<dyn FnOnce(Option<Settlement>) + Send + Sync>>,
 }
 
 impl Pass {
-    /// A pass that `settle` releases with the actual cost.
-    pub fn new(settle: impl FnOnce(Decimal) + Send + Sync + 'static) -> Self {
+    /// A pass that `settle` releases with what the request used (`None`: nothing).
+    pub fn new(settle: impl FnOnce(Option<Settlement>) + Send + Sync + 'static) -> Self {
         Pass { settle: Some(Box::new(settle)) }
     }
 
-    /// Frees the slot and replaces the reservation with `cost`.
-    pub fn settle(mut self, cost: Decimal) {
+    /// Frees the slot and replaces the reservations with what the request used.
+    pub fn settle(mut self, used: Settlement) {
         if let Some(settle) = self.settle.take() {
-            settle(cost);
+            settle(Some(used));
         }
     }
 }
@@ -138,7 +149,7 @@ impl Pass {
 impl Drop for Pass {
     fn drop(&mut self) {
         if let Some(settle) = self.settle.take() {
-            settle(Decimal::ZERO);
+            settle(None);
         }
     }
 }
@@ -186,15 +197,19 @@ impl Admission for InMemoryAdmission {
             state.counter.take(admit.tokens);
             state.reserved += admit.reserve;
         }
-        let (shared, gates, reserve) = (Arc::clone(&self.scopes), admit.gates.clone(), admit.reserve);
-        Ok(Pass::new(move |cost| {
+        let (shared, gates, reserve, tokens) =
+            (Arc::clone(&self.scopes), admit.gates.clone(), admit.reserve, admit.tokens);
+        Ok(Pass::new(move |used| {
             let mut scopes = lock(&shared);
             for gate in &gates {
                 if let Some(state) = scopes.get_mut(&gate.scope) {
                     state.counter.in_flight = state.counter.in_flight.saturating_sub(1);
                     state.reserved -= reserve;
-                    if let Some(spent) = &mut state.spent {
-                        *spent += cost;
+                    if let Some(used) = used {
+                        state.counter.adjust(tokens, used.tokens, used.at);
+                        if let Some(spent) = &mut state.spent {
+                            *spent += used.cost;
+                        }
                     }
                 }
             }
@@ -227,7 +242,7 @@ mod tests {
         let second = block_on(admission.admit(&admit, Timestamp(0))).expect("0.5 + 0.3 < 1");
         let third = block_on(admission.admit(&admit, Timestamp(0)));
         assert_eq!(third.err(), Some(Refusal::Budget { scope: Scope::Key(ClientKeyId(7)) }), "0.5 + 0.6 ≥ 1");
-        first.settle("0.1".parse().expect("decimal"));
+        first.settle(Settlement { cost: "0.1".parse().expect("decimal"), ..Settlement::default() });
         drop(second);
         assert!(block_on(admission.admit(&admit, Timestamp(0))).is_ok(), "0.6 spent, nothing reserved");
     }
@@ -236,9 +251,26 @@ mod tests {
     fn settled_costs_accumulate_past_the_stores_figure() {
         let admission = InMemoryAdmission::default();
         let admit = Admit { gates: vec![key_gate("1", "0")], tokens: 0, reserve: Decimal::ZERO };
-        block_on(admission.admit(&admit, Timestamp(0))).expect("admitted").settle(Decimal::ONE);
+        let used = Settlement { cost: Decimal::ONE, ..Settlement::default() };
+        block_on(admission.admit(&admit, Timestamp(0))).expect("admitted").settle(used);
         let refused = block_on(admission.admit(&admit, Timestamp(0)));
         assert!(matches!(refused, Err(Refusal::Budget { .. })), "the stale `spent: 0` is not trusted again");
+    }
+
+    #[test]
+    fn settled_tokens_count_against_tokens_per_minute() {
+        let admission = InMemoryAdmission::default();
+        let key = Gate {
+            scope: Scope::Key(ClientKeyId(3)),
+            limits: Limits { tpm: Some(1_000), ..Limits::default() },
+            budget: None,
+        };
+        let admit = Admit { gates: vec![key], tokens: 0, reserve: Decimal::ZERO };
+        let pass = block_on(admission.admit(&admit, Timestamp(1_000))).expect("nothing used yet");
+        pass.settle(Settlement { tokens: 1_200, at: Timestamp(2_000), ..Settlement::default() });
+        let refused = block_on(admission.admit(&admit, Timestamp(3_000)));
+        let which = LimitExceeded::Tpm;
+        assert_eq!(refused.err(), Some(Refusal::Limit { scope: Scope::Key(ClientKeyId(3)), which }));
     }
 
     #[test]

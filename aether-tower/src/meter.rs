@@ -38,10 +38,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use aether_core::Timestamp;
 use aether_core::Usage;
-use aether_core::admission::Pass;
+use aether_core::admission::{Pass, Settlement};
 use aether_core::catalogue::Multiplier;
 use aether_core::estimate;
 use aether_core::pricing::{Charge, Decimal, KeyTerms, Outcome, PriceTable};
@@ -149,7 +150,10 @@ impl Drop for Record {
             None => Charge::Unpriced,
         };
         if let Some(pass) = self.pass.take() {
-            pass.settle(charge.list_total().unwrap_or_default());
+            let u = &usage.usage;
+            let tokens = u.total_input() + u.output;
+            let at = Timestamp::from_system_time(SystemTime::now());
+            pass.settle(Settlement { cost: charge.list_total().unwrap_or_default(), tokens, at });
         }
         let error_kind = self
             .error_kind

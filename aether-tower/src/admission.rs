@@ -235,7 +235,8 @@ mod tests {
                 std::future::ready(Ok::<_, Infallible>(Response::new(crate::full_body(""))))
             })
         };
-        let layer = AdmissionLayer::new(Arc::new(InMemoryAdmission::default())).reserving(Arc::new(prices));
+        let layer =
+            AdmissionLayer::new(Arc::new(InMemoryAdmission::default())).reserving(Arc::new(Arc::new(prices)));
         let service = layer.layer(hold);
         // $0.01 of quota; each request may write 512 tokens at $15 per million: $0.00768.
         let key = ClientKey {

@@ -22,7 +22,8 @@
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let records = Arc::new(Records::default());
 //! let ok = service_fn(|_: Request<()>| async { Ok::<_, Infallible>(Response::new(full_body("{}"))) });
-//! let service = MeterLayer::new(records.clone(), Arc::new(PriceTable::new())).layer(ok);
+//! let prices = Arc::new(PriceTable::new());
+//! let service = MeterLayer::new(records.clone(), Arc::new(prices)).layer(ok);
 //! let mut request = Request::new(());
 //! request.extensions_mut().insert(Inbound::new(WireFormat::OpenAiChat));
 //! let response = service.oneshot(request).await?;
@@ -70,9 +71,10 @@ pub trait PriceSource: Send + Sync + 'static {
     fn load(&self) -> Arc<PriceTable>;
 }
 
-impl PriceSource for PriceTable {
+/// A fixed price table.
+impl PriceSource for Arc<PriceTable> {
     fn load(&self) -> Arc<PriceTable> {
-        Arc::new(self.clone())
+        Arc::clone(self)
     }
 }
 

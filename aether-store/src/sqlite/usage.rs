@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use aether_core::pricing::{Charge, Cost, Decimal};
 use aether_core::schedule::Target;
-use aether_core::store::{StoreError, UsagePage, UsageQuery, UsageRecord, UsageSink, UserId};
+use aether_core::store::{RequestId, StoreError, UsagePage, UsageQuery, UsageRecord, UsageSink, UserId};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, Transaction};
@@ -162,10 +162,12 @@ impl UsageSink for SqliteStore {
             });
             sql.push(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id");
             let ids: Vec<String> = sql.build_query_scalar().fetch_all(&mut *tx).await.map_err(db)?;
-            stored.extend(ids);
+            for id in ids {
+                stored.insert(id.parse::<RequestId>().map_err(|_| corrupt(format!("request id `{id}`")))?);
+            }
         }
         // Only records stored now are charged: a retried batch must not charge twice.
-        let new = records.iter().filter(|r| stored.contains(&r.request_id.to_string()));
+        let new = records.iter().filter(|r| stored.contains(&r.request_id));
         for (table, id, amount) in charges(new) {
             charge(&mut tx, table, id, amount).await?;
         }

@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .layer(AuthLayer::new(accounts))
             .layer(RouteLayer)
             .layer(AdmissionLayer::new(Arc::new(InMemoryAdmission::default())))
-            .layer(MeterLayer::new(Arc::new(Print), Arc::new(PriceTable::new())))
+            .layer(MeterLayer::new(Arc::new(Print), Arc::new(Arc::new(PriceTable::new()))))
             .layer(TranslateLayer)
             .layer(
                 FailoverLayer::new(Stores::in_memory(snapshot)).prepare(PrepareBody).inspect(embedded_error),

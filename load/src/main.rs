@@ -76,6 +76,10 @@ struct RunArgs {
     /// Concurrency levels, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [1, 64])]
     concurrency: Vec<usize>,
+    /// Only these scenarios, comma-separated: `passthrough-json`, `passthrough-sse`, `translated-json`,
+    /// `translated-sse` [default: all four].
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Seconds the server idles after start-up before its idle RSS is read.
     #[arg(long, default_value_t = 2.0)]
     idle_secs: f64,
@@ -222,6 +226,10 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
     let mut scenarios = Vec::new();
     for api in [Api::Passthrough, Api::Translated] {
         for stream in [false, true] {
+            let kind = format!("{}-{}", api.label(), if stream { "sse" } else { "json" });
+            if !args.only.is_empty() && !args.only.contains(&kind) {
+                continue;
+            }
             for &concurrency in &args.concurrency {
                 let (direct, through) = targets(api, stream, &mock.base_url(), &server.base_url())?;
                 driver::drive(&client, &direct, concurrency, Limit::Time(warmup)).await;

@@ -23,7 +23,7 @@ pub(crate) enum Api {
 }
 
 impl Api {
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Api::Passthrough => "passthrough",
             Api::Translated => "translated",

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::SqliteStore;
-use super::codec::{db, int, json_text, parse_format, parse_json, uint};
+use super::codec::{db, int, parse_format, runs, uint};
 use super::trace_json::{entries_from_json, entries_to_json};
 
 #[async_trait]
@@ -19,21 +19,24 @@ impl TraceStore for SqliteStore {
             return Ok(());
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for chunk in traces.chunks(1_000) {
+        for chunk in runs(traces, 1_024) {
             let rows = chunk
                 .iter()
-                .map(|r| Ok((r.request_id.to_string(), int(r.at.0)?, int(r.trace.client_key.0)?, r)))
+                .map(|r| {
+                    let entries = entries_to_json(&r.trace.entries)?;
+                    Ok((r.request_id.to_string(), int(r.at.0)?, int(r.trace.client_key.0)?, entries, r))
+                })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT INTO traces (request_id, at, client_key_id, format, model, entries) ",
             );
-            sql.push_values(rows, |mut row, (id, at, key, record)| {
+            sql.push_values(rows, |mut row, (id, at, key, entries, record)| {
                 row.push_bind(id)
                     .push_bind(at)
                     .push_bind(key)
                     .push_bind(record.trace.format.as_str())
                     .push_bind(record.trace.model.clone())
-                    .push_bind(json_text(&entries_to_json(&record.trace.entries)));
+                    .push_bind(entries);
             });
             sql.push(" ON CONFLICT (request_id) DO NOTHING");
             sql.build().execute(&mut *tx).await.map_err(db)?;
@@ -57,7 +60,7 @@ impl TraceStore for SqliteStore {
                 client_key: ClientKeyId(uint(client_key)?),
                 format: parse_format(&format)?,
                 model,
-                entries: entries_from_json(&parse_json(&entries)?)?,
+                entries: entries_from_json(&entries)?,
             },
         }))
     }

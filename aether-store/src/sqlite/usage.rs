@@ -14,7 +14,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, Transaction};
 
 use super::SqliteStore;
-use super::codec::{corrupt, db, int, opt_int, opt_narrow, opt_uint, parse_decimal, parse_format, uint};
+use super::codec::{
+    corrupt, db, int, opt_int, opt_narrow, opt_uint, parse_decimal, parse_format, runs, uint,
+};
 
 const COLUMNS: &str = "request_id, at, user_id, client_key_id, provider_id, endpoint_id, provider_key_id, \
     client_format, upstream_format, model, upstream_model, input_tokens, output_tokens, cache_read_tokens, \
@@ -70,8 +72,8 @@ fn record_from_row(row: &SqliteRow) -> Result<UsageRecord, StoreError> {
     })
 }
 
-/// Records per `INSERT`: 26 columns each stays well under SQLite's 32,766 bound parameters.
-const ROWS_PER_INSERT: usize = 500;
+/// Most records per `INSERT`: 26 columns each stays well under SQLite's 32,766 bound parameters.
+const ROWS_PER_INSERT: usize = 256;
 
 /// One record's column values, converted (fallibly) before they are bound.
 struct Values {
@@ -125,7 +127,7 @@ impl Values {
 
 #[async_trait]
 impl UsageSink for SqliteStore {
-    /// One multi-row `INSERT` per 500 records, then one charge per key and user of the batch, all in
+    /// One multi-row `INSERT` per run of up to 256 records, then one charge per key and user of the batch, all in
     /// one transaction: a batch costs a handful of statements, not several per record.
     async fn append(&self, records: &[UsageRecord]) -> Result<(), StoreError> {
         if records.is_empty() {
@@ -133,7 +135,7 @@ impl UsageSink for SqliteStore {
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
         let mut stored = HashSet::new();
-        for chunk in records.chunks(ROWS_PER_INSERT) {
+        for chunk in runs(records, ROWS_PER_INSERT) {
             let values =
                 chunk.iter().map(|r| Ok((Values::of(r)?, r))).collect::<Result<Vec<_>, StoreError>>()?;
             let mut sql: QueryBuilder<Sqlite> =

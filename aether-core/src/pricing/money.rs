@@ -8,8 +8,12 @@ use rust_decimal::Decimal;
 use serde::de::{self, Visitor};
 use serde::{Deserializer, Serializer};
 
-/// Writes a decimal as a string without trailing zeros (`"0.3"`).
+/// Writes a decimal as a string without trailing zeros (`"0.3"`). Zero, most components of most costs,
+/// skips the formatting machinery.
 pub(crate) fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.is_zero() {
+        return serializer.serialize_str("0");
+    }
     serializer.collect_str(&value.normalize())
 }
 
@@ -28,7 +32,7 @@ pub(crate) mod option {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match value {
-            Some(value) => serializer.collect_str(&value.normalize()),
+            Some(value) => super::serialize(value, serializer),
             None => serializer.serialize_none(),
         }
     }

@@ -42,4 +42,6 @@ pub use error::StoreError;
 pub use prices::{InMemoryPrices, PriceStore, table_from_rows, validate_schedule};
 pub use settings::{InMemorySettings, LogLevel, SchedulingMode, Settings, SettingsStore};
 pub use traces::{InMemoryTraceStore, TraceRecord, TraceStore};
-pub use usage::{InMemoryUsage, RequestId, UsageCursor, UsagePage, UsageQuery, UsageRecord, UsageSink};
+pub use usage::{
+    Hyphenated, InMemoryUsage, RequestId, UsageCursor, UsagePage, UsageQuery, UsageRecord, UsageSink,
+};

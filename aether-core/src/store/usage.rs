@@ -27,10 +27,44 @@ use crate::{Timestamp, WireFormat};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u128);
 
+/// Where the hyphens of the `8-4-4-4-12` form are.
+const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+
+impl RequestId {
+    /// The hyphenated form in lowercase hex, on the stack.
+    ///
+    /// ```
+    /// use aether_core::store::RequestId;
+    ///
+    /// let id = RequestId(0x0199b3c4_7e2a_7d3e_8f00_0123456789ab);
+    /// assert_eq!(id.hyphenated().as_str(), "0199b3c4-7e2a-7d3e-8f00-0123456789ab");
+    /// ```
+    pub fn hyphenated(self) -> Hyphenated {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [b'-'; 36];
+        let digits = (0..36).filter(|at| !HYPHENS.contains(at));
+        for (at, nibble) in digits.zip((0..32).rev()) {
+            text[at] = HEX[(self.0 >> (4 * nibble)) as usize & 0xF];
+        }
+        Hyphenated(text)
+    }
+}
+
+/// A [`RequestId`] written out, from [`RequestId::hyphenated`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hyphenated([u8; 36]);
+
+impl Hyphenated {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits and hyphens are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hex = format!("{:032x}", self.0);
-        write!(f, "{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+        f.write_str(self.hyphenated().as_str())
     }
 }
 
@@ -40,12 +74,12 @@ impl FromStr for RequestId {
     /// Reads the hyphenated form (`8-4-4-4-12` hex digits).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let invalid = || StoreError::Invalid(format!("`{s}` is not a UUID"));
-        let groups: Vec<&str> = s.split('-').collect();
-        let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-        if lengths != [8, 4, 4, 4, 12] || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit())) {
+        if s.len() != 36 || HYPHENS.iter().any(|&at| s.as_bytes()[at] != b'-') {
             return Err(invalid());
         }
-        u128::from_str_radix(&groups.concat(), 16).map(RequestId).map_err(|_| invalid())
+        let mut digits = s.chars().enumerate().filter(|(at, _)| !HYPHENS.contains(at));
+        let id = digits.try_fold(0u128, |id, (_, c)| Some(id << 4 | u128::from(c.to_digit(16)?)));
+        id.map(RequestId).ok_or_else(invalid)
     }
 }
 
@@ -199,5 +233,34 @@ impl UsageSink for InMemoryUsage {
         let records = state.records.values().rev().filter(|record| query.matches(record));
         let records = records.take(query.limit as usize + 1).cloned().collect();
         Ok(UsagePage::from_overfetch(records, query.limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestId;
+
+    #[test]
+    fn a_request_id_reads_back_what_it_writes() {
+        for id in [0, 1, u128::MAX, 0x0199b3c4_7e2a_7d3e_8f00_0123456789ab] {
+            let text = RequestId(id).to_string();
+            assert_eq!(text.parse::<RequestId>().ok(), Some(RequestId(id)), "{text}");
+        }
+        assert_eq!(RequestId(1).to_string(), "00000000-0000-0000-0000-000000000001");
+    }
+
+    #[test]
+    fn a_request_id_must_be_a_hyphenated_uuid() {
+        for text in [
+            "",
+            "0199b3c47e2a7d3e8f000123456789ab",
+            "0199b3c4-7e2a-7d3e-8f00-0123456789a",
+            "0199b3c4-7e2a-7d3e-8f000-123456789ab",
+            "0199b3c4-7e2a-7d3e-8f00-0123456789ag",
+            "+199b3c4-7e2a-7d3e-8f00-0123456789ab",
+            "0199b3c4-7e2a-7d3e-8f00-0123456789é",
+        ] {
+            assert!(text.parse::<RequestId>().is_err(), "{text}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Usage of a stream, gathered as it passes.
 
+use std::sync::LazyLock;
+
 use memchr::memmem;
 
 use super::{StreamDecoder, StreamEvent, decoder};
@@ -89,11 +91,70 @@ pub struct UsageScanner {
     seen: UsageAccumulator,
 }
 
-/// Substrings of the events worth decoding: usage, stop reasons, errors, each format's terminal event (so
-/// that a stream cut before it is told apart from a complete one), and Gemini function calls (whose stop
-/// says `STOP` even when the answer called tools).
-const MARKERS: [&str; 8] =
-    ["usage", "Usage", "error", "finish", "stop_reason", "message_stop", "[DONE]", "functionCall"];
+/// What makes an event worth decoding: usage, a stop reason or an error with a value (Chat sends
+/// `"usage":null` and `"finish_reason":null` on every chunk), each format's terminal event (so that a stream
+/// cut before it is told apart from a complete one), and Gemini function calls (whose stop says `STOP` even
+/// when the answer called tools). Each searcher is built once. (One Aho-Corasick pass for all of them was
+/// measured slower: the keys share their first byte, `"`, which JSON is full of.)
+static MARKERS: LazyLock<[Marker; 11]> = LazyLock::new(|| {
+    [
+        Marker::key("usage"),
+        Marker::key("usageMetadata"),
+        Marker::key("finish_reason"),
+        Marker::key("finishReason"),
+        Marker::key("stop_reason"),
+        Marker::key("error"),
+        Marker::text("message_stop"),
+        Marker::text("response.completed"),
+        Marker::text("response.incomplete"),
+        Marker::text("[DONE]"),
+        Marker::text("functionCall"),
+    ]
+});
+
+/// A searcher for one marker.
+enum Marker {
+    /// The text anywhere in the event's data.
+    Text(memmem::Finder<'static>),
+    /// A JSON key (`"name"`, quotes included) whose value is not `null`.
+    Key(memmem::Finder<'static>),
+}
+
+impl Marker {
+    fn text(text: &'static str) -> Marker {
+        Marker::Text(memmem::Finder::new(text))
+    }
+
+    fn key(name: &str) -> Marker {
+        Marker::Key(memmem::Finder::new(&format!("\"{name}\"")).into_owned())
+    }
+
+    fn is_in(&self, data: &[u8]) -> bool {
+        match self {
+            Marker::Text(finder) => finder.find(data).is_some(),
+            Marker::Key(finder) => {
+                let len = finder.needle().len();
+                finder.find_iter(data).any(|at| has_value(&data[at + len..]))
+            }
+        }
+    }
+}
+
+/// Whether an event's data may say something about usage, stop or errors.
+fn worth_decoding(data: &[u8]) -> bool {
+    MARKERS.iter().any(|marker| marker.is_in(data))
+}
+
+/// Whether `after_key` (what follows a quoted key) is a colon and a value other than `null`. A quoted
+/// key inside a JSON string has its quotes escaped, so it never reaches here followed by a colon.
+fn has_value(after_key: &[u8]) -> bool {
+    let mut rest = after_key.trim_ascii_start();
+    match rest.split_first() {
+        Some((b':', value)) => rest = value.trim_ascii_start(),
+        _ => return false,
+    }
+    !rest.is_empty() && !rest.starts_with(b"null")
+}
 
 impl UsageScanner {
     /// A scanner for a stream of `format`.
@@ -139,12 +200,34 @@ impl UsageScanner {
 
     fn observe(&mut self, event: &sse::Event) {
         let data = event.data.as_bytes();
-        if !MARKERS.iter().any(|marker| memmem::find(data, marker.as_bytes()).is_some()) {
+        if !worth_decoding(data) {
             return;
         }
         self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
         for event in self.events.drain(..) {
             self.seen.observe(&event);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn marked(data: &str) -> bool {
+        super::worth_decoding(data.as_bytes())
+    }
+
+    #[test]
+    fn a_key_marks_an_event_only_with_a_value() {
+        assert!(!marked(r#"{"choices":[{"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}"#));
+        assert!(!marked(
+            r#"{"choices": [{"delta": {"content": "Hi"}, "finish_reason" : null}], "usage": null}"#
+        ));
+        assert!(marked(r#"{"choices": [], "usage" : {"prompt_tokens": 9}}"#));
+        assert!(marked(r#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#));
+    }
+
+    #[test]
+    fn a_key_quoted_inside_a_string_marks_nothing() {
+        assert!(!marked(r#"{"choices":[{"delta":{"content":"say \"usage\": 1"}}]}"#));
     }
 }

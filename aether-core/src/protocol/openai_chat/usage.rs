@@ -18,14 +18,19 @@ pub(crate) fn decode(wire: WireUsage) -> (Usage, Map<String, Value>) {
     let completion = completion_tokens_details.unwrap_or_default();
     nest(&mut extra, "prompt_tokens_details", prompt.extra);
     nest(&mut extra, "completion_tokens_details", completion.extra);
-    let usage = Usage {
-        input: prompt_tokens.saturating_sub(prompt.cached_tokens),
-        cache_read: prompt.cached_tokens,
-        output: completion_tokens,
-        reasoning: completion.reasoning_tokens,
-        ..Usage::default()
-    };
+    let usage =
+        normalise(prompt_tokens, prompt.cached_tokens, completion_tokens, completion.reasoning_tokens);
     (usage, extra)
+}
+
+fn normalise(prompt_tokens: u64, cached_tokens: u64, completion_tokens: u64, reasoning_tokens: u64) -> Usage {
+    Usage {
+        input: prompt_tokens.saturating_sub(cached_tokens),
+        cache_read: cached_tokens,
+        output: completion_tokens,
+        reasoning: reasoning_tokens,
+        ..Usage::default()
+    }
 }
 
 /// Writes `usage` as Chat reports it: the whole prompt (cache reads and writes included) in
@@ -60,11 +65,36 @@ pub(crate) fn encode(usage: &Usage, mut extra: Map<String, Value>) -> WireUsage 
     }
 }
 
-/// The usage of a whole response body, read without decoding the rest of it.
+/// The usage of a whole response body, read without decoding the rest of it, nor the members of
+/// `usage` that only [`decode`] keeps.
 pub(crate) fn of_response(body: &[u8]) -> Option<Usage> {
     #[derive(serde::Deserialize)]
     struct Only {
-        usage: Option<WireUsage>,
+        usage: Option<Counts>,
     }
-    serde_json::from_slice::<Only>(body).ok()?.usage.map(|usage| decode(usage).0)
+    #[derive(serde::Deserialize)]
+    struct Counts {
+        #[serde(default)]
+        prompt_tokens: u64,
+        #[serde(default)]
+        completion_tokens: u64,
+        prompt_tokens_details: Option<Details>,
+        completion_tokens_details: Option<Details>,
+    }
+    #[derive(Default, serde::Deserialize)]
+    struct Details {
+        #[serde(default)]
+        cached_tokens: u64,
+        #[serde(default)]
+        reasoning_tokens: u64,
+    }
+    let counts = serde_json::from_slice::<Only>(body).ok()?.usage?;
+    let prompt = counts.prompt_tokens_details.unwrap_or_default();
+    let completion = counts.completion_tokens_details.unwrap_or_default();
+    Some(normalise(
+        counts.prompt_tokens,
+        prompt.cached_tokens,
+        counts.completion_tokens,
+        completion.reasoning_tokens,
+    ))
 }

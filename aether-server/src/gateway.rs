@@ -208,13 +208,15 @@ async fn ingress(stack: &Stack, inbound: Inbound, limit: usize, request: Request
         }
         Err(error) => return into_axum(GatewayError::Body(error).to_response(format)),
     };
-    let id = inbound.id.to_string();
+    let id = inbound.id;
     let mut request = http::Request::from_parts(parts, bytes);
     request.extensions_mut().insert(inbound);
     let Ok(mut response) = stack.clone().oneshot(request).await;
     // Answers made before metering (a bad key, say) carry the request id too, for the log.
-    if let Ok(id) = http::HeaderValue::try_from(id) {
-        response.headers_mut().entry("x-request-id").or_insert(id);
+    if !response.headers().contains_key("x-request-id")
+        && let Ok(id) = http::HeaderValue::from_str(id.hyphenated().as_str())
+    {
+        response.headers_mut().insert("x-request-id", id);
     }
     into_axum(response)
 }

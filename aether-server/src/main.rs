@@ -8,6 +8,12 @@ use aether_server::cli::{Cli, Command, ConfigCommand};
 use aether_server::config::{Config, process_env};
 use clap::Parser;
 
+/// A request makes a few hundred small allocations; mimalloc serves them in a fraction of the
+/// instructions glibc's malloc takes. (Built without transparent huge pages, which would round its
+/// arenas' resident memory up to 2 MiB pages.)
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let file = cli.config_file();

@@ -327,7 +327,7 @@ fn stamp(tally: &Tally, response: &mut Response<Body>) {
     let upstream = response.extensions().get::<UpstreamTime>().map(|t| t.0).unwrap_or_default();
     let overhead = record.inbound.started.elapsed().saturating_sub(upstream);
     let headers = response.headers_mut();
-    if let Ok(id) = HeaderValue::try_from(record.inbound.id.to_string()) {
+    if let Ok(id) = HeaderValue::from_str(record.inbound.id.hyphenated().as_str()) {
         headers.insert("x-request-id", id);
     }
     headers

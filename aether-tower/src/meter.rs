@@ -55,7 +55,7 @@ use tower::{Layer, Service};
 use crate::admission::Admitted;
 use crate::auth::Identity;
 use crate::error::ErrorKindName;
-use crate::failover::{Attempt, Routing, UpstreamTime};
+use crate::failover::{Attempt, Routing, TokenReservation, UpstreamTime};
 use crate::route::Parsed;
 use crate::{Body, Inbound};
 
@@ -126,6 +126,7 @@ struct Record {
     parsed: Option<Parsed>,
     pass: Option<Pass>,
     attempt: Option<Attempt>,
+    reservation: Option<TokenReservation>,
     status: Option<u16>,
     error_kind: Option<&'static str>,
     seen: Seen,
@@ -151,11 +152,13 @@ impl Drop for Record {
             }
             None => Charge::Unpriced,
         };
+        let tokens = usage.usage.total_input() + usage.usage.output;
+        let at = Timestamp::from_system_time(SystemTime::now());
         if let Some(pass) = self.pass.take() {
-            let u = &usage.usage;
-            let tokens = u.total_input() + u.output;
-            let at = Timestamp::from_system_time(SystemTime::now());
             pass.settle(Settlement { cost: charge.list_total().unwrap_or_default(), tokens, at });
+        }
+        if let Some(reservation) = self.reservation.take() {
+            reservation.settle(tokens, at);
         }
         let error_kind = self
             .error_kind
@@ -274,6 +277,7 @@ where
             pass: extensions.get::<Admitted>().and_then(Admitted::take),
             inbound,
             attempt: None,
+            reservation: None,
             status: None,
             error_kind: None,
             seen: Seen::default(),
@@ -319,6 +323,7 @@ fn stamp(tally: &Tally, response: &mut Response<Body>) {
     let mut record = tally.lock();
     record.status = Some(response.status().as_u16());
     record.attempt = response.extensions().get::<Attempt>().cloned();
+    record.reservation = response.extensions_mut().remove::<TokenReservation>();
     record.error_kind = response.extensions().get::<ErrorKindName>().map(|kind| kind.0);
     if response.extensions().get::<Attempt>().is_none() {
         // Answered by the gateway itself: nothing more will come.

@@ -97,10 +97,13 @@ fn config_toml(data_dir: &Path, upstream: &str) -> String {
     // Failover across providers: the first provider's only key is overloaded.
     toml += &provider("down", 0, "anthropic", upstream, &[("sk-529", "")], "m-two-providers");
     toml += &provider("up", 1, "openai_chat", upstream, &[("sk-up-backup", "")], "m-two-providers");
+    // A key with a tokens-per-minute limit that one answer (2,331 tokens) uses up.
+    toml += &provider("metered", 0, "openai_chat", upstream, &[("sk-up-tpm", "  tpm = 1000\n")], "m-tpm");
     // Only an expired key serves this one: nothing can, and waiting will not help.
     let lapsed = "  expires_at = \"2020-01-01T00:00:00Z\"\n";
     toml += &provider("lapsed", 0, "anthropic", upstream, &[("sk-up-old", lapsed)], "m-expired");
-    for model in ["m-failover", "m-refused", "m-slow", "m-cut", "m-two-providers", "m-expired", "m-unrouted"]
+    for model in
+        ["m-failover", "m-refused", "m-slow", "m-cut", "m-two-providers", "m-expired", "m-tpm", "m-unrouted"]
     {
         toml += &format!("[[models]]\nname = \"{model}\"\n");
     }

@@ -8,7 +8,7 @@ mod mock;
 use aether_core::WireFormat;
 use aether_core::pricing::Charge;
 use aether_core::protocol::codec;
-use aether_core::schedule::Outcome;
+use aether_core::schedule::{Outcome, SkipReason};
 use aether_core::sse;
 use aether_core::stream::{StreamEvent, check, decoder};
 use harness::{FORMATS, Gateway, KEY, LIMITED_KEY, client_request, pairs};
@@ -217,6 +217,23 @@ async fn a_key_over_its_rate_limit_gets_a_429_with_retry_after() {
     assert!(second.headers.contains_key("retry-after"));
     let error = codec(WireFormat::OpenAiChat).parse_error(429, &second.body);
     assert_eq!(error.kind, aether_core::ErrorKind::RateLimited, "{}", second.json());
+}
+
+#[tokio::test]
+async fn a_provider_key_counts_the_tokens_an_answer_used_against_its_tpm() {
+    let gateway = Gateway::start().await;
+    let (path, headers, body) = client_request("openai_chat", "m-tpm", false, KEY);
+    let first = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+    assert_eq!(first.status, 200, "the estimate of a short request fits in 1,000 tokens");
+    // The answer used 2,331 tokens: the key is spent for this minute.
+    let second = gateway.send(Method::POST, &path, &pairs(&headers), &body).await;
+    assert_eq!(second.status, 503, "{}", String::from_utf8_lossy(&second.body));
+    let error = codec(WireFormat::OpenAiChat).parse_error(503, &second.body);
+    assert_eq!(error.kind, aether_core::ErrorKind::Overloaded, "{}", second.json());
+    let id = second.headers["x-request-id"].to_str().unwrap().parse().unwrap();
+    let outcomes: Vec<Outcome> =
+        gateway.trace(id).await.trace.entries.into_iter().map(|e| e.outcome).collect();
+    assert_eq!(outcomes, [Outcome::Skipped(SkipReason::TpmLimit)]);
 }
 
 #[tokio::test]

@@ -69,6 +69,7 @@ use aether_core::schedule::{
 };
 use aether_core::store::RequestId;
 use bytes::Buf;
+use futures_util::FutureExt;
 use http::{Request, Response};
 use http_body::{Body, Frame};
 use tokio::time::Instant;
@@ -459,6 +460,7 @@ where
                 outcome: Outcome::Attempted { status, latency, class, error: error.clone() },
             });
             if !class.fails_over() {
+                let reservation = TokenReservation::of(&stores.limiter, acquire);
                 if class == Class::Success {
                     let ttl = candidate.key.cache_ttl;
                     stores.affinity.remember(affinity_key.clone(), candidate.target(), ttl, finished).await;
@@ -466,7 +468,11 @@ where
                 stores.traces.record(request_id, arrived, trace);
                 return match ended {
                     Ok(Answer { response, first, .. }) => {
-                        Ok(commit(response, first, Some(lease), Some(attempt), upstream_time))
+                        let mut response = commit(response, first, Some(lease), Some(attempt), upstream_time);
+                        if let Some(reservation) = reservation {
+                            response.extensions_mut().insert(reservation);
+                        }
+                        Ok(response)
                     }
                     Err(Failed { error, .. }) => Err(FailoverError::Exhausted { last: error }),
                 };
@@ -645,6 +651,40 @@ fn commit<RB: Body>(
     }
     response.extensions_mut().insert(UpstreamTime(upstream_time));
     response
+}
+
+/// The tokens an attempt reserved against its provider key's and endpoint's tokens-per-minute limits,
+/// in the response's extensions when either has one, for the meter to correct with the tokens used.
+#[derive(Clone)]
+pub struct TokenReservation {
+    limiter: Arc<dyn Limiter>,
+    acquire: Acquire,
+}
+
+impl TokenReservation {
+    /// The reservation of `acquire`, if a tokens-per-minute limit counts it.
+    fn of(limiter: &Arc<dyn Limiter>, acquire: Acquire) -> Option<TokenReservation> {
+        let counted = acquire.key_limits.tpm.is_some() || acquire.endpoint_limits.tpm.is_some();
+        counted.then(|| TokenReservation { limiter: Arc::clone(limiter), acquire })
+    }
+
+    /// Replaces the estimate reserved with the `used` count: at once when the limiter can (in memory),
+    /// else as a task of the current runtime, for a limiter that answers over the network (outside a
+    /// runtime, the estimate stands).
+    pub fn settle(self, used: u64, at: Timestamp) {
+        let mut settling = Box::pin(async move { self.limiter.settle(&self.acquire, used, at).await });
+        if (&mut settling).now_or_never().is_none()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(settling);
+        }
+    }
+}
+
+impl fmt::Debug for TokenReservation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenReservation").field("acquire", &self.acquire).finish_non_exhaustive()
+    }
 }
 
 /// How long the upstreams took to answer a request, over all its attempts (up to the first body

@@ -72,9 +72,8 @@ impl Decoder {
         if self.start == self.buf.len() || (self.start > 4096 && self.start * 2 > self.buf.len()) {
             self.drop_consumed();
         }
-        let from = self.buf.len();
+        line_ends(chunk, self.buf.len(), &mut self.ends);
         self.buf.extend_from_slice(chunk);
-        line_ends(&self.buf, from, &mut self.ends);
         if self.after_cr && !chunk.is_empty() {
             self.after_cr = false;
             if chunk[0] == b'\n' {

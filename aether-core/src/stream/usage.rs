@@ -110,9 +110,12 @@ impl UsageScanner {
     /// Reads the next chunk of the stream.
     pub fn feed(&mut self, chunk: &[u8]) {
         self.sse.feed(chunk);
-        while let Some(event) = self.sse.next_event() {
-            self.observe(&event);
+        while let Some(event) = self.sse.next_ref() {
+            if worth_decoding(&event.data) {
+                self.decoder.decode(event.event, &event.data, &mut self.events);
+            }
         }
+        self.observe_decoded();
     }
 
     /// The format of the stream.
@@ -127,24 +130,22 @@ impl UsageScanner {
 
     /// Ends the stream and returns what it said.
     pub fn finish(mut self) -> UsageAccumulator {
-        if let Some(event) = self.sse.finish() {
-            self.observe(&event);
+        if let Some(event) = self.sse.finish().filter(|event| worth_decoding(&event.data)) {
+            self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
         }
         self.decoder.finish(&mut self.events);
-        for event in self.events.drain(..) {
-            self.seen.observe(&event);
-        }
+        self.observe_decoded();
         self.seen
     }
 
-    fn observe(&mut self, event: &sse::Event) {
-        let data = event.data.as_bytes();
-        if !MARKERS.iter().any(|marker| memmem::find(data, marker.as_bytes()).is_some()) {
-            return;
-        }
-        self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
+    fn observe_decoded(&mut self) {
         for event in self.events.drain(..) {
             self.seen.observe(&event);
         }
     }
+}
+
+/// Whether an event's data holds one of the [`MARKERS`].
+fn worth_decoding(data: &str) -> bool {
+    MARKERS.iter().any(|marker| memmem::find(data.as_bytes(), marker.as_bytes()).is_some())
 }

@@ -33,6 +33,20 @@ fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Vec<Event> {
     events
 }
 
+/// Decodes `chunks` as [`decode`] does, with the events lent by [`Decoder::next_ref`].
+fn decode_lent<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Vec<Event> {
+    let mut decoder = Decoder::new();
+    let mut events = Vec::new();
+    for chunk in chunks {
+        decoder.feed(chunk);
+        while let Some(event) = decoder.next_ref() {
+            events.push(event.into());
+        }
+    }
+    events.extend(decoder.finish());
+    events
+}
+
 /// What `sse-stream` makes of the same bytes: (event type, data) of every block that has data.
 fn reference(stream: &[u8], chunk: usize) -> Vec<(Option<String>, String)> {
     use futures_util::StreamExt;
@@ -59,6 +73,19 @@ fn fixtures_decode_identically_when_split_at_every_byte() {
             assert_eq!(decode([&stream[..split], &stream[split..]]), whole, "{name} split at {split}");
         }
         assert_eq!(decode(stream.chunks(1)), whole, "{name} byte by byte");
+    }
+}
+
+#[test]
+fn fixtures_lend_the_events_they_give() {
+    for (name, stream) in fixture_streams() {
+        for chunk in [1, 37, stream.len()] {
+            assert_eq!(
+                decode_lent(stream.chunks(chunk)),
+                decode([&stream[..]]),
+                "{name} in chunks of {chunk}"
+            );
+        }
     }
 }
 
@@ -106,6 +133,11 @@ proptest! {
             from = cut;
         }
         prop_assert_eq!(decode(chunks), decode([&stream[..]]));
+    }
+
+    #[test]
+    fn generated_streams_lend_the_events_they_give(stream in generated_stream(), chunk in 1..64usize) {
+        prop_assert_eq!(decode_lent(stream.chunks(chunk)), decode([&stream[..]]));
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn decode(c: &mut Criterion) {
             let mut bytes = 0;
             for chunk in &chunks {
                 decoder.feed(chunk);
-                while let Some(event) = decoder.next_event() {
+                while let Some(event) = decoder.next_ref() {
                     bytes += event.data.len();
                 }
             }

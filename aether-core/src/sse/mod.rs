@@ -2,7 +2,8 @@
 //! Gemini's JSON-array stream.
 //!
 //! Decoders take bytes as they arrive ([`Decoder::feed`]) and hand out whole events
-//! ([`Decoder::next_event`]); a partial line survives any chunk boundary. Nothing here does I/O.
+//! ([`Decoder::next_event`], or lent until the next call by [`Decoder::next_ref`]); a partial line
+//! survives any chunk boundary. Nothing here does I/O.
 //!
 //! ```
 //! use aether_core::sse::{Decoder, encode};
@@ -25,7 +26,7 @@ mod json_array;
 mod names;
 mod scan;
 
-pub use decode::{Decoder, Event};
+pub use decode::{Decoder, Event, EventRef};
 pub use encode::encode;
 pub use json_array::{ArrayStreamError, JsonArrayDecoder};
 

@@ -1,5 +1,8 @@
 //! Finding every line end (CR or LF) in newly fed bytes, once, in blocks rather than with a
 //! `memchr2` call per line: chunks are often short, and the call costs more than the search.
+//!
+//! The search reads the chunk as it was fed, not its copy in the decoder's buffer: loading bytes that
+//! the copy has only just stored waits on those stores (the decoder measured about 10% slower).
 
 use std::collections::VecDeque;
 
@@ -7,23 +10,24 @@ use std::collections::VecDeque;
 /// features.
 const LANES: usize = 16;
 
-/// Appends to `out` the index in `buf` of every CR and LF at or after `from`, in order.
+/// Appends to `out` the index of every CR and LF in `chunk`, in order, counted from `base` (where the
+/// chunk starts in the decoder's buffer).
 ///
-/// A last partial block is tested through the block that ends `buf`, its bytes before the partial
+/// A last partial block is tested through the block that ends `chunk`, its bytes before the partial
 /// block masked off.
-pub(super) fn line_ends(buf: &[u8], from: usize, out: &mut VecDeque<usize>) {
-    let (blocks, tail) = buf[from..].as_chunks::<LANES>();
+pub(super) fn line_ends(chunk: &[u8], base: usize, out: &mut VecDeque<usize>) {
+    let (blocks, tail) = chunk.as_chunks::<LANES>();
     for (i, block) in blocks.iter().enumerate() {
         if has_line_end(block) {
-            push_line_ends(block, 0, from + i * LANES, out);
+            push_line_ends(block, 0, base + i * LANES, out);
         }
     }
-    let tail_start = buf.len() - tail.len();
-    match buf.last_chunk::<LANES>() {
+    let tail_start = chunk.len() - tail.len();
+    match chunk.last_chunk::<LANES>() {
         _ if tail.is_empty() => {}
-        Some(last) if has_line_end(last) => push_line_ends(last, LANES - tail.len(), tail_start, out),
+        Some(last) if has_line_end(last) => push_line_ends(last, LANES - tail.len(), base + tail_start, out),
         Some(_) => {}
-        None => out.extend((tail_start..buf.len()).filter(|&i| is_line_end(buf[i]))),
+        None => out.extend((0..chunk.len()).filter(|&i| is_line_end(chunk[i])).map(|i| base + i)),
     }
 }
 
@@ -67,16 +71,17 @@ mod tests {
     use super::line_ends;
 
     #[test]
-    fn finds_every_line_end_from_any_offset() {
+    fn finds_every_line_end_in_a_chunk_of_any_length_at_any_base() {
         for len in 0..70 {
-            for from in 0..=len {
-                // Line ends at a spread of places, before and after `from`.
-                let buf: Vec<u8> =
+            for base in [0, 5, 4096] {
+                // Line ends at a spread of places.
+                let chunk: Vec<u8> =
                     (0..len).map(|i| [b'\n', b'\r', b'x', b'y', b'\n'][(i * i + len) % 5]).collect();
                 let mut got = Default::default();
-                line_ends(&buf, from, &mut got);
-                let want: Vec<usize> = (from..len).filter(|&i| matches!(buf[i], b'\n' | b'\r')).collect();
-                assert_eq!(Vec::from(got), want, "len {len}, from {from}");
+                line_ends(&chunk, base, &mut got);
+                let want: Vec<usize> =
+                    (0..len).filter(|&i| matches!(chunk[i], b'\n' | b'\r')).map(|i| base + i).collect();
+                assert_eq!(Vec::from(got), want, "len {len}, base {base}");
             }
         }
     }

@@ -14,6 +14,24 @@ fn data(input: &[u8]) -> Vec<String> {
     events(input).into_iter().map(|e| e.data).collect()
 }
 
+/// What [`Decoder::next_ref`] lends for `chunks`, made owned to compare, then what `finish` gives.
+fn lent(chunks: &[&[u8]]) -> Vec<Event> {
+    let mut decoder = Decoder::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        decoder.feed(chunk);
+        while let Some(event) = decoder.next_ref() {
+            out.push(event.into());
+        }
+    }
+    out.extend(decoder.finish());
+    out
+}
+
+fn event(event: Option<&'static str>, data: &str, id: Option<&str>) -> Event {
+    Event { event: event.map(Cow::Borrowed), data: data.into(), id: id.map(String::from) }
+}
+
 #[test]
 fn lf_cr_and_crlf_all_end_lines() {
     assert_eq!(data(b"data: a\n\ndata: b\r\rdata: c\r\n\r\n"), ["a", "b", "c"]);
@@ -150,4 +168,77 @@ fn json_array_errors_are_reported() {
         while let Some(Ok(_)) = decoder.next_element() {}
         assert_eq!(decoder.finish(), Err(want), "{}", String::from_utf8_lossy(input));
     }
+}
+
+#[test]
+fn a_lent_event_borrows_a_single_data_line_and_joins_several() {
+    let mut decoder = Decoder::new();
+    decoder.feed(b"event: ping\ndata: {\"a\":1}\n\ndata: one\ndata:two\ndata\n\n");
+    let first = decoder.next_ref().unwrap();
+    assert_eq!((first.event, first.id), (Some("ping"), None));
+    assert!(matches!(first.data, Cow::Borrowed("{\"a\":1}")));
+    let second = decoder.next_ref().unwrap();
+    assert_eq!((second.event, &*second.data), (None, "one\ntwo\n"));
+    assert_eq!(decoder.next_ref(), None);
+}
+
+#[test]
+fn lent_events_survive_line_ends_split_across_chunks() {
+    // A CRLF split after its CR, a blank line in the next chunk, and a data line spread over several.
+    let chunks: [&[u8]; 6] = [b"data: a\r", b"\n\r", b"\ndata: b", b"c\r\nda", b"ta: d\r\n", b"\r\n"];
+    assert_eq!(lent(&chunks), [event(None, "a", None), event(None, "bc\nd", None)]);
+}
+
+#[test]
+fn a_lent_data_line_outlives_the_buffer_being_reclaimed() {
+    // The decoder reclaims its buffer when a chunk arrives and every byte fed has been read, or when
+    // what has been read outweighs what is left: a pending data line must be kept either way.
+    let long = "x".repeat(5000);
+    let mut decoder = Decoder::new();
+    decoder.feed(b"data: a\n");
+    assert_eq!(decoder.next_ref(), None);
+    decoder.feed(format!("\ndata: {long}\nda").as_bytes());
+    assert_eq!(decoder.next_ref().map(|e| e.data.into_owned()).as_deref(), Some("a"));
+    assert_eq!(decoder.next_ref(), None);
+    decoder.feed(b"ta: y\n\n");
+    assert_eq!(decoder.next_ref().map(|e| e.data.into_owned()), Some(format!("{long}\ny")));
+}
+
+#[test]
+fn lent_events_carry_the_id_in_force() {
+    let got: Vec<Option<String>> =
+        lent(&[b"id: 7\ndata: a\n\ndata: b\n\nid: 8\0\ndata: c\n\nid\ndata: d\n\n"])
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+    assert_eq!(got, [Some("7".into()), Some("7".into()), Some("7".into()), None]);
+}
+
+#[test]
+fn lent_events_skip_a_leading_bom_split_across_chunks() {
+    assert_eq!(lent(&[b"\xEF", b"\xBB", b"\xBFdata: a\n\n"]), [event(None, "a", None)]);
+}
+
+#[test]
+fn finish_dispatches_what_a_lending_reader_left() {
+    let mut decoder = Decoder::new();
+    decoder.feed(b"event: ping\ndata: a\n\ndata: b\ndata: c");
+    assert_eq!(decoder.next_ref().map(|e| e.data.into_owned()).as_deref(), Some("a"));
+    assert_eq!(decoder.finish(), Some(event(None, "b\nc", None)));
+    assert_eq!(decoder.finish(), None);
+}
+
+#[test]
+fn a_lent_event_with_invalid_utf8_owns_its_replacement() {
+    let mut decoder = Decoder::new();
+    decoder.feed(b"data: \xFFok\n\n");
+    assert!(matches!(decoder.next_ref().unwrap().data, Cow::Owned(data) if data == "\u{FFFD}ok"));
+}
+
+#[test]
+fn owned_events_keep_common_names_borrowed() {
+    let mut decoder = Decoder::new();
+    decoder.feed(b"event: message_stop\ndata: {}\n\n");
+    let owned = Event::from(decoder.next_ref().unwrap());
+    assert!(matches!(owned.event, Some(Cow::Borrowed("message_stop"))));
 }

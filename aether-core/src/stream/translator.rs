@@ -81,10 +81,10 @@ impl Translator {
     /// Translates the next chunk of upstream bytes, appending the client's bytes to `out`.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         self.sse.feed(chunk);
-        while let Some(event) = self.sse.next_event() {
-            self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
-            self.flush(out);
+        while let Some(event) = self.sse.next_ref() {
+            self.decoder.decode(event.event, &event.data, &mut self.events);
         }
+        self.flush(out);
     }
 
     /// Ends the stream (cleanly or not): appends the client's last bytes to `out`.

@@ -171,9 +171,12 @@ impl UsageScanner {
     /// Reads the next chunk of the stream.
     pub fn feed(&mut self, chunk: &[u8]) {
         self.sse.feed(chunk);
-        while let Some(event) = self.sse.next_event() {
-            self.observe(&event);
+        while let Some(event) = self.sse.next_ref() {
+            if worth_decoding(event.data.as_bytes()) {
+                self.decoder.decode(event.event, &event.data, &mut self.events);
+            }
         }
+        self.observe_decoded();
     }
 
     /// The format of the stream.
@@ -188,22 +191,15 @@ impl UsageScanner {
 
     /// Ends the stream and returns what it said.
     pub fn finish(mut self) -> UsageAccumulator {
-        if let Some(event) = self.sse.finish() {
-            self.observe(&event);
+        if let Some(event) = self.sse.finish().filter(|event| worth_decoding(event.data.as_bytes())) {
+            self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
         }
         self.decoder.finish(&mut self.events);
-        for event in self.events.drain(..) {
-            self.seen.observe(&event);
-        }
+        self.observe_decoded();
         self.seen
     }
 
-    fn observe(&mut self, event: &sse::Event) {
-        let data = event.data.as_bytes();
-        if !worth_decoding(data) {
-            return;
-        }
-        self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
+    fn observe_decoded(&mut self) {
         for event in self.events.drain(..) {
             self.seen.observe(&event);
         }

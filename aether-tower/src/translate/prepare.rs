@@ -62,8 +62,8 @@ pub fn embedded_error(attempt: &Attempt, first: &[u8]) -> Option<ApiError> {
     sse.feed(first);
     let mut decoder = decoder(attempt.format);
     let mut events = Vec::new();
-    while let Some(event) = sse.next_event() {
-        decoder.decode(event.event.as_deref(), &event.data, &mut events);
+    while let Some(event) = sse.next_ref() {
+        decoder.decode(event.event, &event.data, &mut events);
     }
     events.into_iter().find_map(|event| match event {
         aether_core::stream::StreamEvent::Error(error) => Some(error),

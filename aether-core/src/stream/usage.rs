@@ -96,7 +96,7 @@ pub struct UsageScanner {
 /// cut before it is told apart from a complete one), and Gemini function calls (whose stop says `STOP` even
 /// when the answer called tools). Each searcher is built once. (One Aho-Corasick pass for all of them was
 /// measured slower: the keys share their first byte, `"`, which JSON is full of.)
-static MARKERS: LazyLock<[Marker; 11]> = LazyLock::new(|| {
+static MARKERS: LazyLock<[Marker; 12]> = LazyLock::new(|| {
     [
         Marker::key("usage"),
         Marker::key("usageMetadata"),
@@ -104,6 +104,8 @@ static MARKERS: LazyLock<[Marker; 11]> = LazyLock::new(|| {
         Marker::key("finishReason"),
         Marker::key("stop_reason"),
         Marker::key("error"),
+        // Responses' `error` event carries its fields at the top.
+        Marker::text(r#""type":"error""#),
         Marker::text("message_stop"),
         Marker::text("response.completed"),
         Marker::text("response.incomplete"),
@@ -225,5 +227,10 @@ mod tests {
     #[test]
     fn a_key_quoted_inside_a_string_marks_nothing() {
         assert!(!marked(r#"{"choices":[{"delta":{"content":"say \"usage\": 1"}}]}"#));
+    }
+
+    #[test]
+    fn an_error_event_with_its_fields_at_the_top_is_marked() {
+        assert!(marked(r#"{"type":"error","code":"server_error","message":"cut","sequence_number":9}"#));
     }
 }

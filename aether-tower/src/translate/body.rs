@@ -9,6 +9,7 @@ use aether_core::stream::{ClientStream, Translator, UsageScanner};
 use aether_core::{ApiError, ErrorKind, WireFormat, translate};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
+use memchr::memmem;
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
@@ -18,7 +19,7 @@ use crate::meter::Tally;
 /// What happens to the bytes.
 pub(super) enum Mode {
     /// A stream in the client's own format: forwarded unchanged, usage read on the side.
-    Scan(Box<UsageScanner>),
+    Scan { scanner: Box<UsageScanner>, sent: Sent },
     /// A stream in another format: translated event by event.
     Translate(Box<Translator>),
     /// A whole answer in the client's format: forwarded, and kept to read its usage at the end.
@@ -33,7 +34,7 @@ impl Mode {
         // Upstreams always stream SSE: a Gemini client that asked for a JSON array gets it re-framed.
         let same_framing = from == to && !client.json_array;
         match (stream, same_framing) {
-            (true, true) => Mode::Scan(Box::new(UsageScanner::new(from))),
+            (true, true) => Mode::Scan { scanner: Box::new(UsageScanner::new(from)), sent: Sent::default() },
             (true, false) => Mode::Translate(Box::new(Translator::for_client(from, to, client))),
             (false, _) if from == to => Mode::Keep { format: from, kept: Vec::new() },
             (false, _) => Mode::Convert { from, to, kept: Vec::new() },
@@ -43,8 +44,9 @@ impl Mode {
     /// Takes a chunk of upstream bytes; returns what goes to the client now.
     fn feed(&mut self, chunk: Bytes, tally: Option<&Tally>) -> Option<Bytes> {
         match self {
-            Mode::Scan(scanner) => {
+            Mode::Scan { scanner, sent } => {
                 scanner.feed(&chunk);
+                sent.passed(&chunk, scanner.format());
                 if let Some(tally) = tally {
                     tally.seen(|seen| seen.usage = scanner.so_far().usage());
                 }
@@ -74,15 +76,19 @@ impl Mode {
     fn finish(&mut self, cut: Option<String>, tally: Option<&Tally>) -> Option<Bytes> {
         let mut error = cut;
         let (usage, out) = match self {
-            Mode::Scan(scanner) => {
+            Mode::Scan { scanner, sent } => {
                 let format = scanner.format();
                 let ended = scanner.so_far().stop().is_some() || scanner.so_far().error().is_some();
                 let seen = std::mem::replace(scanner, Box::new(UsageScanner::new(format))).finish();
                 error = error.or_else(|| seen.error().map(|e| e.message.clone()));
-                // The bytes so far are the upstream's own; a stream cut short gets its format's error
-                // event, so the client sees an end rather than a hang or a silent truncation.
+                // The bytes so far are the upstream's own; a stream cut short between two events gets
+                // its format's error event, so the client sees an end rather than a silent truncation.
+                // (Cut inside an event, it cannot: ending that event would hand the client its broken
+                // half. The client sees the stream end.)
                 let tail = match &error {
-                    Some(message) if !ended => cut_event(format, message),
+                    Some(message) if !ended && sent.between_events() => {
+                        Some(cut_event(format, message, sent.next_sequence()))
+                    }
                     _ => None,
                 };
                 (seen.usage(), tail)
@@ -200,18 +206,78 @@ fn join(a: Option<Bytes>, b: Option<Bytes>) -> Option<Bytes> {
     }
 }
 
-/// The event that ends a passed-through stream of `format` cut short, where the format has one that
-/// needs no state of the stream: Anthropic's `error` event, an OpenAI Chat error chunk, a Gemini error
-/// chunk. (A Responses stream's `response.failed` must repeat the response object, which only the
-/// translating encoder knows.)
-fn cut_event(format: WireFormat, message: &str) -> Option<Bytes> {
+/// The event that ends a passed-through stream of `format` cut short: Anthropic's `error` event, an
+/// OpenAI Chat error chunk, a Gemini error chunk, or a Responses `error` event numbered `sequence`.
+fn cut_event(format: WireFormat, message: &str, sequence: u64) -> Bytes {
     let error = ApiError::new(ErrorKind::Overloaded, format!("the upstream stream was cut: {message}"));
+    if format == WireFormat::OpenAiResponses {
+        let event = serde_json::json!({
+            "type": "error",
+            "code": "server_error",
+            "message": error.message,
+            "param": null,
+            "sequence_number": sequence,
+        });
+        return format!("event: error\ndata: {event}\n\n").into();
+    }
     let body = codec(format).render_error(&error).1;
     let body = String::from_utf8_lossy(&body);
     match format {
-        WireFormat::Anthropic => Some(format!("event: error\ndata: {body}\n\n").into()),
-        WireFormat::OpenAiChat | WireFormat::Gemini => Some(format!("data: {body}\n\n").into()),
-        WireFormat::OpenAiResponses => None,
+        WireFormat::Anthropic => format!("event: error\ndata: {body}\n\n").into(),
+        _ => format!("data: {body}\n\n").into(),
+    }
+}
+
+/// What a passed-through stream has sent the client so far: its last bytes, to tell whether it stopped
+/// between two events, and for Responses its last `sequence_number`, so that an event the gateway adds
+/// continues the numbering.
+#[derive(Debug, Default)]
+pub(super) struct Sent {
+    last: Vec<u8>,
+    sequence: Option<u64>,
+}
+
+/// The bytes of a stream kept from one chunk to the next: enough for a `sequence_number` and its value.
+const TAIL: usize = 40;
+
+/// The last whole `sequence_number` in `bytes` (one cut by their end does not count).
+fn last_sequence(bytes: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"\"sequence_number\":";
+    let mut before = bytes.len();
+    while let Some(at) = memmem::rfind(&bytes[..before], KEY) {
+        let value = bytes[at + KEY.len()..].trim_ascii_start();
+        let digits = value.iter().take_while(|byte| byte.is_ascii_digit()).count();
+        if digits > 0 && digits < value.len() {
+            return std::str::from_utf8(&value[..digits]).ok()?.parse().ok();
+        }
+        before = at;
+    }
+    None
+}
+
+impl Sent {
+    /// Notes a chunk passed on.
+    fn passed(&mut self, chunk: &[u8], format: WireFormat) {
+        if format == WireFormat::OpenAiResponses {
+            // A number cut by the previous chunk's end is read whole across the two.
+            let straddle = || [&self.last[..], &chunk[..chunk.len().min(TAIL)]].concat();
+            if let Some(number) = last_sequence(chunk).or_else(|| last_sequence(&straddle())) {
+                self.sequence = Some(number);
+            }
+        }
+        self.last.extend_from_slice(&chunk[chunk.len().saturating_sub(TAIL)..]);
+        self.last.drain(..self.last.len().saturating_sub(TAIL));
+    }
+
+    /// Whether the bytes sent end an event (or none were sent).
+    fn between_events(&self) -> bool {
+        self.last.is_empty()
+            || [&b"\n\n"[..], b"\r\r", b"\r\n\r\n"].iter().any(|end| self.last.ends_with(end))
+    }
+
+    /// The number the next Responses event takes.
+    fn next_sequence(&self) -> u64 {
+        self.sequence.map_or(0, |last| last + 1)
     }
 }
 
@@ -232,6 +298,54 @@ mod tests {
         assert!(sent.is_some(), "the upstream's bytes pass unchanged");
         let tail = mode.finish(None, None).expect("an error event");
         assert!(tail.starts_with(b"event: error\ndata: {\"type\":\"error\""), "{tail:?}");
+    }
+
+    /// The first `events` events of a recorded stream.
+    fn first_events(path: &str, events: usize) -> Bytes {
+        let stream = fixture(path);
+        let end = memmem::find_iter(&stream, b"\n\n").nth(events - 1).expect("enough events") + 2;
+        stream.slice(..end)
+    }
+
+    #[test]
+    fn a_passed_through_responses_stream_cut_short_ends_with_a_numbered_error_event() {
+        let format = WireFormat::OpenAiResponses;
+        let mut mode = Mode::new(format, format, true, ClientStream::default());
+        let stream = first_events("openai_responses/stream/cut_mid_function_call.sse", 10);
+        // In pieces, the first ending inside the last event's `sequence_number` value (9).
+        let split = memmem::rfind(&stream, b"\"sequence_number\":9").expect("numbered") + 19;
+        let mut sent = Vec::new();
+        for piece in [stream.slice(..split), stream.slice(split..)] {
+            sent.extend_from_slice(&mode.feed(piece, None).expect("passed on"));
+        }
+        let tail = mode.finish(Some("connection reset".to_owned()), None).expect("an error event");
+        let text = String::from_utf8_lossy(&tail);
+        assert!(text.starts_with("event: error\ndata: {\"type\":\"error\""), "{text}");
+        assert!(text.contains("\"sequence_number\":10"), "continues after 9: {text}");
+        sent.extend_from_slice(&tail);
+        let mut scanner = UsageScanner::new(format);
+        scanner.feed(&sent);
+        let error = scanner.finish().error().cloned().expect("the client reads an error");
+        assert!(error.message.contains("connection reset"), "{error:?}");
+    }
+
+    #[test]
+    fn a_stream_cut_inside_an_event_gets_nothing_glued_to_its_broken_half() {
+        let format = WireFormat::OpenAiResponses;
+        let mut mode = Mode::new(format, format, true, ClientStream::default());
+        let stream = first_events("openai_responses/stream/cut_mid_function_call.sse", 10);
+        mode.feed(stream.slice(..stream.len() - 30), None);
+        assert_eq!(mode.finish(Some("connection reset".to_owned()), None), None);
+    }
+
+    #[test]
+    fn a_sequence_number_cut_by_a_chunks_end_is_read_whole() {
+        let mut sent = Sent::default();
+        let responses = WireFormat::OpenAiResponses;
+        sent.passed(br#"{"sequence_number":7,"x":1} {"sequence_number":12"#, responses);
+        assert_eq!(sent.next_sequence(), 8);
+        sent.passed(br#"3,"delta":"a"}"#, responses);
+        assert_eq!(sent.next_sequence(), 124, "read whole across the two chunks");
     }
 
     #[test]

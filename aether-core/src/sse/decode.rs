@@ -287,6 +287,25 @@ impl Decoder {
         self.data.take()
     }
 
+    /// Whether the stream so far stops between two events: every byte fed is consumed and no event is
+    /// being built. (Cut here, a stream can take another event; cut elsewhere, it cannot without ending
+    /// the broken one.)
+    ///
+    /// ```
+    /// use aether_core::sse::Decoder;
+    ///
+    /// let mut decoder = Decoder::new();
+    /// decoder.feed(b"data: 1\n\ndata: 2\n");
+    /// while decoder.next_ref().is_some() {}
+    /// assert!(!decoder.between_events());
+    /// decoder.feed(b"\n");
+    /// while decoder.next_ref().is_some() {}
+    /// assert!(decoder.between_events());
+    /// ```
+    pub fn between_events(&self) -> bool {
+        self.start == self.buf.len() && self.data.is_none() && self.event.is_none()
+    }
+
     /// The reconnection time the stream last asked for (`retry`), in milliseconds.
     pub fn retry(&self) -> Option<u64> {
         self.retry

@@ -89,6 +89,7 @@ pub struct UsageScanner {
     decoder: Box<dyn StreamDecoder>,
     events: Vec<StreamEvent>,
     seen: UsageAccumulator,
+    sequence: Option<u64>,
 }
 
 /// What makes an event worth decoding: usage, a stop reason or an error with a value (Chat sends
@@ -147,6 +148,14 @@ fn worth_decoding(data: &[u8]) -> bool {
     MARKERS.iter().any(|marker| marker.is_in(data))
 }
 
+/// The `sequence_number` of one Responses event.
+fn sequence_number(data: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"\"sequence_number\":";
+    let value = data[memmem::find(data, KEY)? + KEY.len()..].trim_ascii_start();
+    let digits = value.iter().take_while(|byte| byte.is_ascii_digit()).count();
+    std::str::from_utf8(&value[..digits]).ok()?.parse().ok()
+}
+
 /// Whether `after_key` (what follows a quoted key) is a colon and a value other than `null`. A quoted
 /// key inside a JSON string has its quotes escaped, so it never reaches here followed by a colon.
 fn has_value(after_key: &[u8]) -> bool {
@@ -167,6 +176,7 @@ impl UsageScanner {
             decoder: decoder(format),
             events: Vec::new(),
             seen: UsageAccumulator::default(),
+            sequence: None,
         }
     }
 
@@ -174,11 +184,24 @@ impl UsageScanner {
     pub fn feed(&mut self, chunk: &[u8]) {
         self.sse.feed(chunk);
         while let Some(event) = self.sse.next_ref() {
+            if self.format == WireFormat::OpenAiResponses {
+                self.sequence = sequence_number(event.data.as_bytes()).or(self.sequence);
+            }
             if worth_decoding(event.data.as_bytes()) {
                 self.decoder.decode(event.event, &event.data, &mut self.events);
             }
         }
         self.observe_decoded();
+    }
+
+    /// Whether the stream so far stops between two events (see [`sse::Decoder::between_events`]).
+    pub fn between_events(&self) -> bool {
+        self.sse.between_events()
+    }
+
+    /// The `sequence_number` of the last event of a Responses stream, which numbers its events.
+    pub fn last_sequence(&self) -> Option<u64> {
+        self.sequence
     }
 
     /// The format of the stream.
@@ -210,6 +233,9 @@ impl UsageScanner {
 
 #[cfg(test)]
 mod tests {
+    use super::UsageScanner;
+    use crate::WireFormat;
+
     fn marked(data: &str) -> bool {
         super::worth_decoding(data.as_bytes())
     }
@@ -232,5 +258,19 @@ mod tests {
     #[test]
     fn an_error_event_with_its_fields_at_the_top_is_marked() {
         assert!(marked(r#"{"type":"error","code":"server_error","message":"cut","sequence_number":9}"#));
+    }
+
+    #[test]
+    fn a_sequence_number_cut_by_a_chunks_end_is_read_whole() {
+        let mut scanner = UsageScanner::new(WireFormat::OpenAiResponses);
+        scanner.feed(b"data: {\"type\":\"a\",\"sequence_number\":7,\"x\":1}\n\ndata: {\"type\":\"b\",\"sequence_number\":12");
+        assert_eq!(scanner.last_sequence().map(|last| last + 1), Some(8));
+        scanner.feed(b"3,\"delta\":\"a\"}\n\n");
+        assert_eq!(
+            scanner.last_sequence().map(|last| last + 1),
+            Some(124),
+            "read whole across the two chunks"
+        );
+        assert!(scanner.between_events());
     }
 }

@@ -9,7 +9,6 @@ use aether_core::stream::{ClientStream, Translator, UsageScanner};
 use aether_core::{ApiError, ErrorKind, WireFormat, translate};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
-use memchr::memmem;
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
@@ -19,7 +18,7 @@ use crate::meter::Tally;
 /// What happens to the bytes.
 pub(super) enum Mode {
     /// A stream in the client's own format: forwarded unchanged, usage read on the side.
-    Scan { scanner: Box<UsageScanner>, sent: Sent },
+    Scan(Box<UsageScanner>),
     /// A stream in another format: translated event by event.
     Translate(Box<Translator>),
     /// A whole answer in the client's format: forwarded, and kept to read its usage at the end.
@@ -34,7 +33,7 @@ impl Mode {
         // Upstreams always stream SSE: a Gemini client that asked for a JSON array gets it re-framed.
         let same_framing = from == to && !client.json_array;
         match (stream, same_framing) {
-            (true, true) => Mode::Scan { scanner: Box::new(UsageScanner::new(from)), sent: Sent::default() },
+            (true, true) => Mode::Scan(Box::new(UsageScanner::new(from))),
             (true, false) => Mode::Translate(Box::new(Translator::for_client(from, to, client))),
             (false, _) if from == to => Mode::Keep { format: from, kept: Vec::new() },
             (false, _) => Mode::Convert { from, to, kept: Vec::new() },
@@ -44,9 +43,8 @@ impl Mode {
     /// Takes a chunk of upstream bytes; returns what goes to the client now.
     fn feed(&mut self, chunk: Bytes, tally: Option<&Tally>) -> Option<Bytes> {
         match self {
-            Mode::Scan { scanner, sent } => {
+            Mode::Scan(scanner) => {
                 scanner.feed(&chunk);
-                sent.passed(&chunk, scanner.format());
                 if let Some(tally) = tally {
                     tally.seen(|seen| seen.usage = scanner.so_far().usage());
                 }
@@ -76,9 +74,10 @@ impl Mode {
     fn finish(&mut self, cut: Option<String>, tally: Option<&Tally>) -> Option<Bytes> {
         let mut error = cut;
         let (usage, out) = match self {
-            Mode::Scan { scanner, sent } => {
+            Mode::Scan(scanner) => {
                 let format = scanner.format();
                 let ended = scanner.so_far().stop().is_some() || scanner.so_far().error().is_some();
+                let (between_events, sequence) = (scanner.between_events(), scanner.last_sequence());
                 let seen = std::mem::replace(scanner, Box::new(UsageScanner::new(format))).finish();
                 error = error.or_else(|| seen.error().map(|e| e.message.clone()));
                 // The bytes so far are the upstream's own; a stream cut short between two events gets
@@ -86,8 +85,8 @@ impl Mode {
                 // (Cut inside an event, it cannot: ending that event would hand the client its broken
                 // half. The client sees the stream end.)
                 let tail = match &error {
-                    Some(message) if !ended && sent.between_events() => {
-                        Some(cut_event(format, message, sent.next_sequence()))
+                    Some(message) if !ended && between_events => {
+                        Some(cut_event(format, message, sequence.map_or(0, |last| last + 1)))
                     }
                     _ => None,
                 };
@@ -228,61 +227,10 @@ fn cut_event(format: WireFormat, message: &str, sequence: u64) -> Bytes {
     }
 }
 
-/// What a passed-through stream has sent the client so far: its last bytes, to tell whether it stopped
-/// between two events, and for Responses its last `sequence_number`, so that an event the gateway adds
-/// continues the numbering.
-#[derive(Debug, Default)]
-pub(super) struct Sent {
-    last: Vec<u8>,
-    sequence: Option<u64>,
-}
-
-/// The bytes of a stream kept from one chunk to the next: enough for a `sequence_number` and its value.
-const TAIL: usize = 40;
-
-/// The last whole `sequence_number` in `bytes` (one cut by their end does not count).
-fn last_sequence(bytes: &[u8]) -> Option<u64> {
-    const KEY: &[u8] = b"\"sequence_number\":";
-    let mut before = bytes.len();
-    while let Some(at) = memmem::rfind(&bytes[..before], KEY) {
-        let value = bytes[at + KEY.len()..].trim_ascii_start();
-        let digits = value.iter().take_while(|byte| byte.is_ascii_digit()).count();
-        if digits > 0 && digits < value.len() {
-            return std::str::from_utf8(&value[..digits]).ok()?.parse().ok();
-        }
-        before = at;
-    }
-    None
-}
-
-impl Sent {
-    /// Notes a chunk passed on.
-    fn passed(&mut self, chunk: &[u8], format: WireFormat) {
-        if format == WireFormat::OpenAiResponses {
-            // A number cut by the previous chunk's end is read whole across the two.
-            let straddle = || [&self.last[..], &chunk[..chunk.len().min(TAIL)]].concat();
-            if let Some(number) = last_sequence(chunk).or_else(|| last_sequence(&straddle())) {
-                self.sequence = Some(number);
-            }
-        }
-        self.last.extend_from_slice(&chunk[chunk.len().saturating_sub(TAIL)..]);
-        self.last.drain(..self.last.len().saturating_sub(TAIL));
-    }
-
-    /// Whether the bytes sent end an event (or none were sent).
-    fn between_events(&self) -> bool {
-        self.last.is_empty()
-            || [&b"\n\n"[..], b"\r\r", b"\r\n\r\n"].iter().any(|end| self.last.ends_with(end))
-    }
-
-    /// The number the next Responses event takes.
-    fn next_sequence(&self) -> u64 {
-        self.sequence.map_or(0, |last| last + 1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use memchr::memmem;
+
     use super::*;
 
     fn fixture(path: &str) -> Bytes {
@@ -336,16 +284,6 @@ mod tests {
         let stream = first_events("openai_responses/stream/cut_mid_function_call.sse", 10);
         mode.feed(stream.slice(..stream.len() - 30), None);
         assert_eq!(mode.finish(Some("connection reset".to_owned()), None), None);
-    }
-
-    #[test]
-    fn a_sequence_number_cut_by_a_chunks_end_is_read_whole() {
-        let mut sent = Sent::default();
-        let responses = WireFormat::OpenAiResponses;
-        sent.passed(br#"{"sequence_number":7,"x":1} {"sequence_number":12"#, responses);
-        assert_eq!(sent.next_sequence(), 8);
-        sent.passed(br#"3,"delta":"a"}"#, responses);
-        assert_eq!(sent.next_sequence(), 124, "read whole across the two chunks");
     }
 
     #[test]

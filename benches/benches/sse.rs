@@ -1,6 +1,9 @@
 //! SSE decoding throughput on a recorded stream of more than 2 MB, fed in 37-byte chunks, beside the
 //! `sse-stream` crate on the same input.
 //!
+//! `aether` reads each event's data as the gateway does (bytes, for a JSON parser or the usage
+//! scanner); `aether_text` also checks it is UTF-8, as `sse-stream` does when it makes a `String`.
+//!
 //! Run with: `cargo bench -p aether-benches --bench sse`
 
 use std::hint::black_box;
@@ -41,6 +44,19 @@ fn decode(c: &mut Criterion) {
                 decoder.feed(chunk);
                 while let Some(event) = decoder.next_ref() {
                     bytes += event.data.len();
+                }
+            }
+            black_box(bytes)
+        })
+    });
+    group.bench_function("aether_text", |b| {
+        b.iter(|| {
+            let mut decoder = Decoder::new();
+            let mut bytes = 0;
+            for chunk in &chunks {
+                decoder.feed(chunk);
+                while let Some(event) = decoder.next_ref() {
+                    bytes += event.text().len();
                 }
             }
             black_box(bytes)

@@ -82,7 +82,7 @@ impl Translator {
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         self.sse.feed(chunk);
         while let Some(event) = self.sse.next_ref() {
-            self.decoder.decode(event.event, &event.data, &mut self.events);
+            self.decoder.decode(event.event, &event.text(), &mut self.events);
         }
         self.flush(out);
     }

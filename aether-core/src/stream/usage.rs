@@ -185,10 +185,10 @@ impl UsageScanner {
         self.sse.feed(chunk);
         while let Some(event) = self.sse.next_ref() {
             if self.format == WireFormat::OpenAiResponses {
-                self.sequence = sequence_number(event.data.as_bytes()).or(self.sequence);
+                self.sequence = sequence_number(event.data).or(self.sequence);
             }
-            if worth_decoding(event.data.as_bytes()) {
-                self.decoder.decode(event.event, &event.data, &mut self.events);
+            if worth_decoding(event.data) {
+                self.decoder.decode(event.event, &event.text(), &mut self.events);
             }
         }
         self.observe_decoded();

@@ -63,7 +63,7 @@ pub fn embedded_error(attempt: &Attempt, first: &[u8]) -> Option<ApiError> {
     let mut decoder = decoder(attempt.format);
     let mut events = Vec::new();
     while let Some(event) = sse.next_ref() {
-        decoder.decode(event.event, &event.data, &mut events);
+        decoder.decode(event.event, &event.text(), &mut events);
     }
     events.into_iter().find_map(|event| match event {
         aether_core::stream::StreamEvent::Error(error) => Some(error),

@@ -37,6 +37,19 @@ pub(crate) fn runs<T>(rows: &[T], max: usize) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// The text of a multi-row `INSERT INTO {table} ({columns})` of `rows` rows, then `tail`. Values are
+/// bound in order, row by row: no query builder formats a placeholder per value.
+pub(crate) fn insert_sql(table: &str, columns: &str, rows: usize, tail: &str) -> String {
+    let row = format!("({})", vec!["?"; columns.split(',').count()].join(", "));
+    let mut sql = format!("INSERT INTO {table} ({columns}) VALUES {row}");
+    for _ in 1..rows {
+        sql.push_str(", ");
+        sql.push_str(&row);
+    }
+    sql.push_str(tail);
+    sql
+}
+
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
@@ -162,7 +175,15 @@ pub(crate) fn limits(row: &SqliteRow) -> Result<Limits, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use super::runs;
+    use super::{insert_sql, runs};
+
+    #[test]
+    fn an_insert_has_a_placeholder_per_column_and_row() {
+        assert_eq!(
+            insert_sql("t", "a, b", 3, " ON CONFLICT DO NOTHING"),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?), (?, ?) ON CONFLICT DO NOTHING"
+        );
+    }
 
     #[test]
     fn runs_are_powers_of_two_that_cover_every_row_in_order() {

@@ -1,4 +1,5 @@
-//! The SQLite backend: one [`SqliteStore`] implements every storage trait over one connection pool.
+//! The SQLite backend: one [`SqliteStore`] implements every storage trait over one connection pool,
+//! plus one connection of its own for the batched usage and trace writes.
 
 mod accounts;
 mod catalogue;
@@ -37,6 +38,10 @@ use codec::db;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection that the batch writer's appends use (SQLite writes one at a time anyway): the
+    /// statements of each batch shape are prepared once, and the pages they touch stay in its cache,
+    /// where the pool's connections would take turns and each prepare and read them again.
+    writer: SqlitePool,
     cipher: Cipher,
 }
 
@@ -57,17 +62,24 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
         // An in-memory database lives as long as a connection to it: keep exactly one, for good.
-        let pool = match in_memory {
-            true => SqlitePoolOptions::new()
+        let single = || {
+            SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
-                .max_lifetime(None),
+                .max_lifetime(None)
+        };
+        let pool = match in_memory {
+            true => single(),
             false => SqlitePoolOptions::new(),
         };
-        let pool = pool.connect_with(options).await.map_err(db)?;
+        let pool = pool.connect_with(options.clone()).await.map_err(db)?;
         sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| StoreError::Backend(Box::new(e)))?;
-        Ok(SqliteStore { pool, cipher })
+        let writer = match in_memory {
+            true => pool.clone(),
+            false => single().connect_with(options).await.map_err(db)?,
+        };
+        Ok(SqliteStore { pool, writer, cipher })
     }
 
     /// Opens the database file at `path`, creating it if missing.
@@ -79,6 +91,7 @@ impl SqliteStore {
 
     /// Closes every connection, after the ones in use are returned.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

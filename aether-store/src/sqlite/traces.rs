@@ -5,11 +5,13 @@ use aether_core::catalogue::ClientKeyId;
 use aether_core::schedule::Trace;
 use aether_core::store::{RequestId, StoreError, TraceRecord, TraceStore};
 use async_trait::async_trait;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::AssertSqlSafe;
 
 use super::SqliteStore;
-use super::codec::{db, int, parse_format, runs, uint};
+use super::codec::{db, insert_sql, int, parse_format, runs, uint};
 use super::trace_json::{entries_from_json, entries_to_json};
+
+const COLUMNS: &str = "request_id, at, client_key_id, format, model, entries";
 
 #[async_trait]
 impl TraceStore for SqliteStore {
@@ -18,28 +20,20 @@ impl TraceStore for SqliteStore {
         if traces.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.writer.begin().await.map_err(db)?;
         for chunk in runs(traces, 1_024) {
-            let rows = chunk
-                .iter()
-                .map(|r| {
-                    let entries = entries_to_json(&r.trace.entries)?;
-                    Ok((r.request_id.to_string(), int(r.at.0)?, int(r.trace.client_key.0)?, entries, r))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            let mut sql: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO traces (request_id, at, client_key_id, format, model, entries) ",
-            );
-            sql.push_values(rows, |mut row, (id, at, key, entries, record)| {
-                row.push_bind(id)
-                    .push_bind(at)
-                    .push_bind(key)
-                    .push_bind(record.trace.format.as_str())
-                    .push_bind(record.trace.model.clone())
-                    .push_bind(entries);
-            });
-            sql.push(" ON CONFLICT (request_id) DO NOTHING");
-            sql.build().execute(&mut *tx).await.map_err(db)?;
+            let sql = insert_sql("traces", COLUMNS, chunk.len(), " ON CONFLICT (request_id) DO NOTHING");
+            let mut insert = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk {
+                insert = insert
+                    .bind(r.request_id.to_string())
+                    .bind(int(r.at.0)?)
+                    .bind(int(r.trace.client_key.0)?)
+                    .bind(r.trace.format.as_str())
+                    .bind(r.trace.model.clone())
+                    .bind(entries_to_json(&r.trace.entries)?);
+            }
+            insert.execute(&mut *tx).await.map_err(db)?;
         }
         tx.commit().await.map_err(db)
     }

@@ -6,7 +6,7 @@ use aether_core::catalogue::{ClientKeyId, EndpointId, KeyId, ProviderId};
 use aether_core::estimate::EstimatedUsage;
 use std::collections::{BTreeMap, HashSet};
 
-use aether_core::pricing::{Charge, Cost, Decimal};
+use aether_core::pricing::{Charge, Cost, Decimal, money_text};
 use aether_core::schedule::Target;
 use aether_core::store::{RequestId, StoreError, UsagePage, UsageQuery, UsageRecord, UsageSink, UserId};
 use async_trait::async_trait;
@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, Transaction};
 
 use super::SqliteStore;
 use super::codec::{
-    corrupt, db, int, opt_int, opt_narrow, opt_uint, parse_decimal, parse_format, runs, uint,
+    corrupt, db, insert_sql, int, opt_int, opt_narrow, opt_uint, parse_decimal, parse_format, runs, uint,
 };
 
 const COLUMNS: &str = "request_id, at, user_id, client_key_id, provider_id, endpoint_id, provider_key_id, \
@@ -116,8 +116,8 @@ impl Values {
                 int(u.cache_write_1h)?,
                 int(u.reasoning)?,
             ],
-            list_total: r.charge.list_total().map(|d| d.to_string()),
-            actual_total: r.charge.actual_total().map(|d| d.to_string()),
+            list_total: r.charge.list_total().as_ref().map(money_text),
+            actual_total: r.charge.actual_total().as_ref().map(money_text),
             cost: cost.map_err(|e| StoreError::Invalid(e.to_string()))?,
             latency_ms: int(r.latency_ms)?,
             first_byte_ms: opt_int(r.first_byte_ms)?,
@@ -133,37 +133,42 @@ impl UsageSink for SqliteStore {
         if records.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.writer.begin().await.map_err(db)?;
         let mut stored = HashSet::new();
         for chunk in runs(records, ROWS_PER_INSERT) {
-            let values =
-                chunk.iter().map(|r| Ok((Values::of(r)?, r))).collect::<Result<Vec<_>, StoreError>>()?;
-            let mut sql: QueryBuilder<Sqlite> =
-                QueryBuilder::new(format!("INSERT INTO usage_records ({COLUMNS}) "));
-            sql.push_values(values, |mut row, (v, r)| {
-                row.push_bind(v.request_id).push_bind(v.at).push_bind(v.user).push_bind(v.client_key);
+            let sql = insert_sql(
+                "usage_records",
+                COLUMNS,
+                chunk.len(),
+                " ON CONFLICT (request_id) DO NOTHING RETURNING request_id",
+            );
+            let mut insert = sqlx::query_scalar(AssertSqlSafe(sql));
+            for r in chunk {
+                let v = Values::of(r)?;
+                insert = insert.bind(v.request_id).bind(v.at).bind(v.user).bind(v.client_key);
                 for id in v.target {
-                    row.push_bind(id);
+                    insert = insert.bind(id);
                 }
-                row.push_bind(v.client_format)
-                    .push_bind(v.upstream_format)
-                    .push_bind(r.model.clone())
-                    .push_bind(r.upstream_model.clone());
+                insert = insert
+                    .bind(v.client_format)
+                    .bind(v.upstream_format)
+                    .bind(r.model.clone())
+                    .bind(r.upstream_model.clone());
                 for tokens in v.tokens {
-                    row.push_bind(tokens);
+                    insert = insert.bind(tokens);
                 }
-                row.push_bind(r.usage.estimated)
-                    .push_bind(v.list_total)
-                    .push_bind(v.actual_total)
-                    .push_bind(v.cost)
-                    .push_bind(i64::from(r.status))
-                    .push_bind(r.error_kind.clone())
-                    .push_bind(v.latency_ms)
-                    .push_bind(v.first_byte_ms)
-                    .push_bind(r.stream);
-            });
-            sql.push(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id");
-            let ids: Vec<String> = sql.build_query_scalar().fetch_all(&mut *tx).await.map_err(db)?;
+                insert = insert
+                    .bind(r.usage.estimated)
+                    .bind(v.list_total)
+                    .bind(v.actual_total)
+                    .bind(v.cost)
+                    .bind(i64::from(r.status))
+                    .bind(r.error_kind.clone())
+                    .bind(v.latency_ms)
+                    .bind(v.first_byte_ms)
+                    .bind(r.stream);
+            }
+            let ids: Vec<String> = insert.fetch_all(&mut *tx).await.map_err(db)?;
             for id in ids {
                 stored.insert(id.parse::<RequestId>().map_err(|_| corrupt(format!("request id `{id}`")))?);
             }

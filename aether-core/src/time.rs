@@ -89,15 +89,41 @@ impl Add<Duration> for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, with milliseconds when there are any: `2026-11-27T21:33:52Z`,
+    /// `2026-11-27T21:33:52.250Z`. Written digit by digit into a buffer (every usage record's cost
+    /// carries one), save for years past 9999.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (year, month, day) = self.date();
         let ms = self.0 % MS_PER_DAY;
         let secs = ms / 1000;
-        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-        write!(f, "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}")?;
-        match ms % 1000 {
-            0 => f.write_str("Z"),
-            millis => write!(f, ".{millis:03}Z"),
+        let (h, m, s, millis) = (secs / 3600, secs / 60 % 60, secs % 60, ms % 1000);
+        let year = match u64::try_from(year) {
+            Ok(year) if year <= 9999 => year,
+            _ => {
+                write!(f, "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}")?;
+                return if millis == 0 { f.write_str("Z") } else { write!(f, ".{millis:03}Z") };
+            }
+        };
+        let mut text = *b"0000-00-00T00:00:00.000Z";
+        for (at, width, value) in [
+            (0, 4, year),
+            (5, 2, month.into()),
+            (8, 2, day.into()),
+            (11, 2, h),
+            (14, 2, m),
+            (17, 2, s),
+            (20, 3, millis),
+        ] {
+            let mut value = value;
+            for digit in text[at..at + width].iter_mut().rev() {
+                *digit = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        }
+        let text = std::str::from_utf8(&text).map_err(|_| fmt::Error)?;
+        match millis {
+            0 => f.write_str(&text[..19]).and_then(|()| f.write_str("Z")),
+            _ => f.write_str(text),
         }
     }
 }
@@ -233,6 +259,15 @@ mod tests {
         ] {
             assert_eq!(bad.parse::<Timestamp>(), Err(ParseTimestampError(bad.into())), "{bad}");
         }
+    }
+
+    #[test]
+    fn display_writes_rfc3339_with_milliseconds_when_there_are_any() {
+        let t = Timestamp::from_date(2026, 11, 27).expect("a date") + Duration::from_millis(77_632_050);
+        assert_eq!(t.to_string(), "2026-11-27T21:33:52.050Z");
+        assert_eq!(Timestamp::from_secs(1_748_736_007).to_string(), "2025-06-01T00:00:07Z");
+        let far = Timestamp::from_date(12_026, 1, 2).expect("a date") + Duration::from_millis(3_723_004);
+        assert_eq!(far.to_string(), "12026-01-02T01:02:03.004Z");
     }
 
     #[test]

@@ -37,7 +37,6 @@ use crate::state::AppState;
 type Stack = BoxCloneSyncService<http::Request<Bytes>, http::Response<Body>, Infallible>;
 
 /// What the ingress handlers share.
-#[derive(Clone)]
 struct Gateway {
     /// The generation calls.
     stack: Stack,
@@ -61,7 +60,7 @@ pub fn routes(state: &AppState) -> Router {
         .route("/v1/messages/count_tokens", post(count_tokens))
         .route("/v1beta/models/{model}", post(gemini))
         .route("/v1/models/{model}", post(gemini))
-        .with_state(gateway)
+        .with_state(Arc::new(gateway))
 }
 
 /// The request path, outside in: one line per layer.
@@ -150,24 +149,24 @@ fn count(request: &http::Request<Bytes>) -> http::Response<Body> {
     response
 }
 
-async fn chat(State(gateway): State<Gateway>, request: Request) -> Response {
+async fn chat(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
     ingress(&gateway.stack, Inbound::new(WireFormat::OpenAiChat), gateway.max_body_bytes, request).await
 }
 
-async fn responses(State(gateway): State<Gateway>, request: Request) -> Response {
+async fn responses(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
     ingress(&gateway.stack, Inbound::new(WireFormat::OpenAiResponses), gateway.max_body_bytes, request).await
 }
 
-async fn messages(State(gateway): State<Gateway>, request: Request) -> Response {
+async fn messages(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
     ingress(&gateway.stack, Inbound::new(WireFormat::Anthropic), gateway.max_body_bytes, request).await
 }
 
-async fn count_tokens(State(gateway): State<Gateway>, request: Request) -> Response {
+async fn count_tokens(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
     ingress(&gateway.count, Inbound::new(WireFormat::Anthropic), gateway.max_body_bytes, request).await
 }
 
 /// `models/{model}:{method}`: Gemini names the model and the call in the last path segment.
-async fn gemini(State(gateway): State<Gateway>, Path(call): Path<String>, request: Request) -> Response {
+async fn gemini(State(gateway): State<Arc<Gateway>>, Path(call): Path<String>, request: Request) -> Response {
     let mut inbound = Inbound::new(WireFormat::Gemini);
     let Some((model, method)) = call.rsplit_once(':') else {
         let error = aether_core::ApiError::new(

@@ -26,7 +26,6 @@
 //! # });
 //! ```
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -35,6 +34,7 @@ use rust_decimal::Decimal;
 
 use crate::Timestamp;
 use crate::catalogue::{ClientKeyId, Limits};
+use crate::fast_map::FastMap;
 use crate::schedule::{Counter, LimitExceeded};
 use crate::store::UserId;
 use crate::store::error::lock;
@@ -172,7 +172,7 @@ struct ScopeState {
 /// [`Admission`] in process memory, for one replica and for tests.
 #[derive(Clone, Debug, Default)]
 pub struct InMemoryAdmission {
-    scopes: Arc<Mutex<HashMap<Scope, ScopeState>>>,
+    scopes: Arc<Mutex<FastMap<Scope, ScopeState>>>,
 }
 
 #[async_trait]

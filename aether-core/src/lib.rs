@@ -46,6 +46,7 @@ pub mod admission;
 pub mod catalogue;
 pub mod error;
 pub mod estimate;
+mod fast_map;
 pub mod format;
 pub mod ir;
 pub mod passthrough;

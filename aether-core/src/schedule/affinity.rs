@@ -1,6 +1,5 @@
 //! Cache affinity: send a client back to the key whose prompt cache it warmed.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -9,6 +8,7 @@ use async_trait::async_trait;
 use crate::Timestamp;
 use crate::WireFormat;
 use crate::catalogue::ClientKeyId;
+use crate::fast_map::FastMap;
 use crate::schedule::Target;
 
 /// What affinity is remembered per: (client key, format, model), refined by a session id when the
@@ -60,7 +60,7 @@ const SWEEP_AT: usize = 100_000;
 /// [`Affinity`] in process memory, for a single replica and for tests.
 #[derive(Debug, Default)]
 pub struct InMemoryAffinity {
-    entries: Mutex<HashMap<AffinityKey, (Target, Timestamp)>>,
+    entries: Mutex<FastMap<AffinityKey, (Target, Timestamp)>>,
 }
 
 #[async_trait]

@@ -1,6 +1,5 @@
 //! Key health shared by replicas: circuit breakers, cool-downs, disabled keys and learnt concurrency.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -8,6 +7,7 @@ use async_trait::async_trait;
 
 use crate::Timestamp;
 use crate::catalogue::KeyId;
+use crate::fast_map::FastMap;
 use crate::schedule::{Adaptive, AdaptiveConfig, Breaker, BreakerConfig, BreakerState, Class};
 
 /// A key's health, as selection sees it.
@@ -123,7 +123,7 @@ struct KeyState {
 #[derive(Debug, Default)]
 pub struct InMemoryHealth {
     config: HealthConfig,
-    keys: Mutex<HashMap<KeyId, KeyState>>,
+    keys: Mutex<FastMap<KeyId, KeyState>>,
 }
 
 impl InMemoryHealth {

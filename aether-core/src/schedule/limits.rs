@@ -1,7 +1,6 @@
 //! Configured limits: RPM, TPM and concurrency per key and per endpoint, as leases released on drop;
 //! and providers' monthly spend.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -9,6 +8,7 @@ use async_trait::async_trait;
 
 use crate::Timestamp;
 use crate::catalogue::{EndpointId, KeyId, Limits, ProviderId};
+use crate::fast_map::FastMap;
 use crate::schedule::{Adaptive, AdaptiveConfig, Candidate, Health, SkipReason};
 
 /// Which limit refused an attempt.
@@ -191,9 +191,9 @@ impl Counter {
 
 #[derive(Debug, Default)]
 struct Counters {
-    keys: HashMap<KeyId, Counter>,
-    endpoints: HashMap<EndpointId, Counter>,
-    spend: HashMap<ProviderId, (u32, u64)>,
+    keys: FastMap<KeyId, Counter>,
+    endpoints: FastMap<EndpointId, Counter>,
+    spend: FastMap<ProviderId, (u32, u64)>,
 }
 
 /// [`Limiter`] and [`SpendView`] in process memory, for a single replica and for tests.

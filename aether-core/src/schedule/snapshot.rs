@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use crate::WireFormat;
 use crate::catalogue::{Catalogue, Endpoint, EndpointId, Features, KeyId, Provider, ProviderKey};
+use crate::fast_map::FastMap;
 use crate::schedule::Mode;
 
 /// Why a catalogue cannot be compiled: the message names the offending entry.
@@ -57,7 +58,7 @@ pub(crate) struct Table {
     pub(crate) tiers: Vec<Tier>,
     /// `(key id, weight)` of each route, contiguous: the tie-break pass reads only this.
     pub(crate) spread: Vec<(KeyId, u32)>,
-    pub(crate) by_target: HashMap<(EndpointId, KeyId), u32>,
+    pub(crate) by_target: FastMap<(EndpointId, KeyId), u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -96,7 +97,7 @@ pub struct Snapshot {
     pub(crate) providers: Vec<Provider>,
     pub(crate) endpoints: Vec<Endpoint>,
     pub(crate) keys: Vec<ProviderKey>,
-    names: HashMap<String, u32>,
+    names: FastMap<String, u32>,
     entries: Vec<Entry>,
 }
 
@@ -119,7 +120,7 @@ impl Snapshot {
             .filter(|k| k.enabled && provider_index.contains_key(&k.provider))
             .cloned()
             .collect();
-        let mut names = HashMap::new();
+        let mut names = FastMap::default();
         let mut entries = Vec::new();
         for global in &catalogue.global_models {
             let index = entries.len() as u32;

@@ -85,6 +85,8 @@ impl UsageAccumulator {
 /// ```
 pub struct UsageScanner {
     format: WireFormat,
+    /// What makes an event of `format` worth decoding.
+    markers: &'static [Marker],
     sse: sse::Decoder,
     decoder: Box<dyn StreamDecoder>,
     events: Vec<StreamEvent>,
@@ -92,28 +94,44 @@ pub struct UsageScanner {
     sequence: Option<u64>,
 }
 
-/// What makes an event worth decoding: usage, a stop reason or an error with a value (Chat sends
-/// `"usage":null` and `"finish_reason":null` on every chunk), each format's terminal event (so that a stream
-/// cut before it is told apart from a complete one), and Gemini function calls (whose stop says `STOP` even
-/// when the answer called tools). Each searcher is built once. (One Aho-Corasick pass for all of them was
-/// measured slower: the keys share their first byte, `"`, which JSON is full of.)
-static MARKERS: LazyLock<[Marker; 12]> = LazyLock::new(|| {
-    [
-        Marker::key("usage"),
-        Marker::key("usageMetadata"),
-        Marker::key("finish_reason"),
-        Marker::key("finishReason"),
-        Marker::key("stop_reason"),
-        Marker::key("error"),
-        // Responses' `error` event carries its fields at the top.
-        Marker::text(r#""type":"error""#),
-        Marker::text("message_stop"),
-        Marker::text("response.completed"),
-        Marker::text("response.incomplete"),
-        Marker::text("[DONE]"),
-        Marker::text("functionCall"),
-    ]
-});
+/// What makes an event of each format worth decoding: usage, a stop reason or an error with a value
+/// (Chat sends `"usage":null` and `"finish_reason":null` on every chunk), the format's terminal event
+/// (so that a stream cut before it is told apart from a complete one), and Gemini function calls (whose
+/// stop says `STOP` even when the answer called tools). Each searcher is built once, and an event is
+/// searched only for its own format's markers. (One Aho-Corasick pass for all of them was measured
+/// slower: the keys share their first byte, `"`, which JSON is full of.)
+fn markers(format: WireFormat) -> &'static [Marker] {
+    static CHAT: LazyLock<[Marker; 4]> = LazyLock::new(|| {
+        [Marker::key("usage"), Marker::key("finish_reason"), Marker::key("error"), Marker::text("[DONE]")]
+    });
+    static RESPONSES: LazyLock<[Marker; 5]> = LazyLock::new(|| {
+        [
+            Marker::key("usage"),
+            Marker::key("error"),
+            // An `error` event carries its fields at the top.
+            Marker::text(r#""type":"error""#),
+            Marker::text("response.completed"),
+            Marker::text("response.incomplete"),
+        ]
+    });
+    static ANTHROPIC: LazyLock<[Marker; 4]> = LazyLock::new(|| {
+        [Marker::key("usage"), Marker::key("stop_reason"), Marker::key("error"), Marker::text("message_stop")]
+    });
+    static GEMINI: LazyLock<[Marker; 4]> = LazyLock::new(|| {
+        [
+            Marker::key("usageMetadata"),
+            Marker::key("finishReason"),
+            Marker::key("error"),
+            Marker::text("functionCall"),
+        ]
+    });
+    match format {
+        WireFormat::OpenAiChat => &*CHAT,
+        WireFormat::OpenAiResponses => &*RESPONSES,
+        WireFormat::Anthropic => &*ANTHROPIC,
+        WireFormat::Gemini => &*GEMINI,
+    }
+}
 
 /// A searcher for one marker.
 enum Marker {
@@ -144,8 +162,8 @@ impl Marker {
 }
 
 /// Whether an event's data may say something about usage, stop or errors.
-fn worth_decoding(data: &[u8]) -> bool {
-    MARKERS.iter().any(|marker| marker.is_in(data))
+fn worth_decoding(markers: &[Marker], data: &[u8]) -> bool {
+    markers.iter().any(|marker| marker.is_in(data))
 }
 
 /// The `sequence_number` of one Responses event.
@@ -172,6 +190,7 @@ impl UsageScanner {
     pub fn new(format: WireFormat) -> Self {
         UsageScanner {
             format,
+            markers: markers(format),
             sse: sse::Decoder::new(),
             decoder: decoder(format),
             events: Vec::new(),
@@ -187,7 +206,7 @@ impl UsageScanner {
             if self.format == WireFormat::OpenAiResponses {
                 self.sequence = sequence_number(event.data).or(self.sequence);
             }
-            if worth_decoding(event.data) {
+            if worth_decoding(self.markers, event.data) {
                 self.decoder.decode(event.event, &event.text(), &mut self.events);
             }
         }
@@ -216,7 +235,9 @@ impl UsageScanner {
 
     /// Ends the stream and returns what it said.
     pub fn finish(mut self) -> UsageAccumulator {
-        if let Some(event) = self.sse.finish().filter(|event| worth_decoding(event.data.as_bytes())) {
+        if let Some(event) =
+            self.sse.finish().filter(|event| worth_decoding(self.markers, event.data.as_bytes()))
+        {
             self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
         }
         self.decoder.finish(&mut self.events);
@@ -237,7 +258,9 @@ mod tests {
     use crate::WireFormat;
 
     fn marked(data: &str) -> bool {
-        super::worth_decoding(data.as_bytes())
+        WireFormat::ALL
+            .into_iter()
+            .any(|format| super::worth_decoding(super::markers(format), data.as_bytes()))
     }
 
     #[test]

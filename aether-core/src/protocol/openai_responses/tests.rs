@@ -630,7 +630,12 @@ fn response_body() -> impl Strategy<Value = Value> {
         Just(json!({"status": "incomplete", "incomplete_details": {"reason": "content_filter"}})),
     ];
     (proptest::collection::vec(prop_oneof![message, call, reasoning], 0..4), status, 0u64..5000, 0u64..5000, 0u64..100).prop_map(
-        |(output, status, input, output_tokens, cached)| {
+        |(mut output, status, input, output_tokens, cached)| {
+            // Output item ids are unique within a response: number them apart.
+            for (i, item) in output.iter_mut().enumerate() {
+                let id = format!("{}{i}", item["id"].as_str().unwrap_or_default());
+                item["id"] = json!(id);
+            }
             let mut body = json!({"id": "resp_1", "object": "response", "created_at": 1_780_000_000, "model": "gpt-5",
                 "output": output, "usage": {"input_tokens": input + cached, "input_tokens_details": {"cached_tokens": cached},
                 "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": input + cached + output_tokens}});

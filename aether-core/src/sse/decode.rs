@@ -89,10 +89,9 @@ pub struct Decoder {
     /// Where the unconsumed bytes start in `buf`.
     start: usize,
     /// Where the search for the next line end goes on: the bytes before it hold none that is not
-    /// consumed, save an LF before `start` that completed a CRLF.
+    /// consumed, save an LF before `start` that completed a CRLF. A chunk searched as it was fed
+    /// leaves it on the line end found.
     scanned: usize,
-    /// The first line end at or past `scanned`, when a chunk's search found it as it was fed.
-    found: Option<usize>,
     /// The last line ended in CR: an LF at the start of the next chunk belongs to it.
     after_cr: bool,
     /// The stream's first line has been read, and a BOM before it dropped.
@@ -136,7 +135,7 @@ impl Decoder {
         if self.scanned == self.buf.len() {
             match find_line_end(chunk) {
                 None => self.scanned += chunk.len(),
-                Some(at) => self.found = Some(self.buf.len() + at),
+                Some(at) => self.scanned += at,
             }
         }
         self.buf.extend_from_slice(chunk);
@@ -161,7 +160,6 @@ impl Decoder {
         self.buf.drain(..consumed);
         self.start = 0;
         self.scanned = self.scanned.saturating_sub(consumed);
-        self.found = self.found.and_then(|end| end.checked_sub(consumed));
     }
 
     /// The next complete event, if the bytes fed so far hold one.
@@ -210,10 +208,9 @@ impl Decoder {
         }
         loop {
             let from = self.scanned.max(self.start);
-            let end = match self.found.take() {
-                Some(end) if end >= from => end,
-                // A blank line, as after every event's last line.
-                _ if self.buf.get(from).is_some_and(|&byte| byte == b'\n') => from,
+            // Where the last search stopped, or a blank line after the line just read.
+            let end = match self.buf.get(from) {
+                Some(b'\n' | b'\r') => from,
                 _ => match find_line_end(&self.buf[from..]) {
                     Some(at) => from + at,
                     None => {

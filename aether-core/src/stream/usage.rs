@@ -85,8 +85,6 @@ impl UsageAccumulator {
 /// ```
 pub struct UsageScanner {
     format: WireFormat,
-    /// What makes an event of `format` worth decoding.
-    markers: &'static [Marker],
     sse: sse::Decoder,
     decoder: Box<dyn StreamDecoder>,
     events: Vec<StreamEvent>,
@@ -190,7 +188,6 @@ impl UsageScanner {
     pub fn new(format: WireFormat) -> Self {
         UsageScanner {
             format,
-            markers: markers(format),
             sse: sse::Decoder::new(),
             decoder: decoder(format),
             events: Vec::new(),
@@ -206,7 +203,7 @@ impl UsageScanner {
             if self.format == WireFormat::OpenAiResponses {
                 self.sequence = sequence_number(event.data).or(self.sequence);
             }
-            if worth_decoding(self.markers, event.data) {
+            if worth_decoding(markers(self.format), event.data) {
                 self.decoder.decode(event.event, &event.text(), &mut self.events);
             }
         }
@@ -236,7 +233,7 @@ impl UsageScanner {
     /// Ends the stream and returns what it said.
     pub fn finish(mut self) -> UsageAccumulator {
         if let Some(event) =
-            self.sse.finish().filter(|event| worth_decoding(self.markers, event.data.as_bytes()))
+            self.sse.finish().filter(|event| worth_decoding(markers(self.format), event.data.as_bytes()))
         {
             self.decoder.decode(event.event.as_deref(), &event.data, &mut self.events);
         }

@@ -270,13 +270,13 @@ impl Decoder {
         let (field, value_at) = split_field(line)?;
         let value = range.start + value_at..range.end;
         match field {
-            b"data" => self.push_data(value),
-            b"event" => self.event = self.name(value),
-            b"id" if !self.buf[value.clone()].contains(&0) => {
+            Field::Data => self.push_data(value),
+            Field::Event => self.event = self.name(value),
+            Field::Id if !self.buf[value.clone()].contains(&0) => {
                 self.id = (!value.is_empty()).then(|| text(&self.buf[value]));
             }
-            b"retry" => self.retry = retry_ms(&self.buf[value]).or(self.retry),
-            _ => {}
+            Field::Retry => self.retry = retry_ms(&self.buf[value]).or(self.retry),
+            Field::Id | Field::Other => {}
         }
         None
     }
@@ -352,17 +352,36 @@ impl Decoder {
     }
 }
 
-/// A line's field name, and where its value starts (past the colon and one space); `None` for a
-/// comment.
-fn split_field(line: &[u8]) -> Option<(&[u8], usize)> {
-    if line.starts_with(b"data: ") {
-        return Some((b"data", 6)); // the line nearly every event has
-    }
-    match line.iter().position(|&byte| byte == b':') {
-        Some(0) => None,
-        Some(colon) => Some((&line[..colon], colon + 1 + usize::from(line.get(colon + 1) == Some(&b' ')))),
-        None => Some((line, line.len())),
-    }
+/// The fields of a line that the decoder acts on.
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+    /// Any other field, which is ignored.
+    Other,
+}
+
+/// A line's field, and where its value starts (past the colon and one space); `None` for a comment.
+fn split_field(line: &[u8]) -> Option<(Field, usize)> {
+    let (name, value_at) = match line {
+        // The lines nearly every event has, as upstreams write them.
+        [b'd', b'a', b't', b'a', b':', b' ', ..] => return Some((Field::Data, 6)),
+        [b'e', b'v', b'e', b'n', b't', b':', b' ', ..] => return Some((Field::Event, 7)),
+        [b':', ..] => return None,
+        _ => match line.iter().position(|&byte| byte == b':') {
+            Some(colon) => (&line[..colon], colon + 1 + usize::from(line.get(colon + 1) == Some(&b' '))),
+            None => (line, line.len()),
+        },
+    };
+    let field = match name {
+        b"data" => Field::Data,
+        b"event" => Field::Event,
+        b"id" => Field::Id,
+        b"retry" => Field::Retry,
+        _ => Field::Other,
+    };
+    Some((field, value_at))
 }
 
 /// A `retry` value: milliseconds, in ASCII digits only.

@@ -16,6 +16,12 @@ fn block_has_line_end(block: &[u8; LANES]) -> bool {
     has(b'\n') | has(b'\r')
 }
 
+/// Each CR or LF of `block` as a byte `0xFF`, every other byte as 0: one vector compare per byte
+/// sought.
+fn line_end_mask(block: &[u8; LANES]) -> u128 {
+    u128::from_le_bytes(block.map(|byte| if is_line_end(byte) { 0xFF } else { 0 }))
+}
+
 fn is_line_end(byte: u8) -> bool {
     byte == b'\n' || byte == b'\r'
 }
@@ -40,16 +46,7 @@ pub(super) fn find_line_end(bytes: &[u8]) -> Option<usize> {
 /// Where the first CR or LF in `block` past its first `skip` bytes is, counted from `skip`; `LANES - skip`
 /// if there is none.
 fn first_line_end(block: &[u8; LANES], skip: usize) -> usize {
-    let bytes = u128::from_le_bytes(*block);
-    let flags = zero_bytes(bytes ^ u128::from_ne_bytes([b'\n'; LANES]))
-        | zero_bytes(bytes ^ u128::from_ne_bytes([b'\r'; LANES]));
-    (flags >> (8 * skip)).trailing_zeros() as usize / 8
-}
-
-/// The high bit of each zero byte of `x`, and no other bit: no carry crosses a byte.
-fn zero_bytes(x: u128) -> u128 {
-    const LOW7: u128 = u128::from_ne_bytes([0x7F; LANES]);
-    !(((x & LOW7) + LOW7) | x | LOW7)
+    (line_end_mask(block) >> (8 * skip)).trailing_zeros() as usize / 8
 }
 
 #[cfg(test)]

@@ -144,7 +144,7 @@ impl BatchWriter {
             stop: Notify::new(),
             full: Notify::new(),
         });
-        let worker = Worker { usage, traces, config, shared: shared.clone(), pending: Vec::new() };
+        let worker = Worker { usage, traces, config, shared: shared.clone(), pending: Pending::default() };
         let task = tokio::spawn(worker.run(receiver));
         BatchWriter { queue, shared, batch_size: config.batch_size.max(1), task: Mutex::new(Some(task)) }
     }
@@ -202,7 +202,24 @@ struct Worker {
     traces: Arc<dyn TraceStore>,
     config: BatchConfig,
     shared: Arc<Shared>,
-    pending: Vec<Item>,
+    pending: Pending,
+}
+
+/// Records taken from the queue and not yet written, by kind: each kind is appended from here,
+/// without a copy.
+#[derive(Default)]
+struct Pending {
+    usage: Vec<UsageRecord>,
+    traces: Vec<TraceRecord>,
+}
+
+impl Pending {
+    fn push(&mut self, item: Item) {
+        match item {
+            Item::Usage(record) => self.usage.push(*record),
+            Item::Trace(record) => self.traces.push(*record),
+        }
+    }
 }
 
 impl Worker {
@@ -232,11 +249,7 @@ impl Worker {
         while let Some(item) = receiver.recv().await {
             self.pending.push(item);
         }
-        {
-            let mut overflow = self.shared.overflow();
-            overflow.closed = true;
-            self.pending.append(&mut overflow.items);
-        }
+        self.shared.overflow().closed = true;
         let mut result = Ok(());
         for _ in 0..self.config.shutdown_attempts.max(1) {
             result = self.flush().await;
@@ -248,39 +261,36 @@ impl Worker {
         result
     }
 
-    /// Writes what is pending and what overflowed, one batch (one transaction per sink) at a time;
-    /// what fails stays pending.
+    /// Writes what is pending and what overflowed, a batch (one transaction) at a time; what fails
+    /// stays pending. Appends skip ids already stored, so retrying a batch whose first half landed is
+    /// safe.
     async fn flush(&mut self) -> Result<(), StoreError> {
-        self.pending.append(&mut self.shared.overflow().items);
-        while !self.pending.is_empty() {
-            let size = self.pending.len().min(self.config.batch_size.max(1));
-            let batch: Vec<Item> = self.pending.drain(..size).collect();
-            if let Err(error) = self.write(&batch).await {
-                self.shared.stats.failed_flushes.fetch_add(1, Ordering::Relaxed);
-                self.pending.splice(0..0, batch);
-                return Err(error);
-            }
-            self.shared.stats.written.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        for item in std::mem::take(&mut self.shared.overflow().items) {
+            self.pending.push(item);
+        }
+        let size = self.config.batch_size.max(1);
+        while !self.pending.usage.is_empty() {
+            let records = self.pending.usage.len().min(size);
+            let written = self.usage.append(&self.pending.usage[..records]).await;
+            self.count(written, records)?;
+            self.pending.usage.drain(..records);
+        }
+        while !self.pending.traces.is_empty() {
+            let records = self.pending.traces.len().min(size);
+            let written = self.traces.append(&self.pending.traces[..records]).await;
+            self.count(written, records)?;
+            self.pending.traces.drain(..records);
         }
         Ok(())
     }
 
-    async fn write(&self, batch: &[Item]) -> Result<(), StoreError> {
-        let mut usage = Vec::new();
-        let mut traces = Vec::new();
-        for item in batch {
-            match item {
-                Item::Usage(record) => usage.push((**record).clone()),
-                Item::Trace(record) => traces.push((**record).clone()),
-            }
-        }
-        // Appends skip ids already stored, so retrying a batch whose first half landed is safe.
-        if !usage.is_empty() {
-            self.usage.append(&usage).await?;
-        }
-        if !traces.is_empty() {
-            self.traces.append(&traces).await?;
-        }
-        Ok(())
+    /// Counts the outcome of writing a batch of `records`.
+    fn count(&self, written: Result<(), StoreError>, records: usize) -> Result<(), StoreError> {
+        let stats = &self.shared.stats;
+        match &written {
+            Ok(()) => stats.written.fetch_add(records as u64, Ordering::Relaxed),
+            Err(_) => stats.failed_flushes.fetch_add(1, Ordering::Relaxed),
+        };
+        written
     }
 }

@@ -1,10 +1,18 @@
 //! The batch writer, against SQLite on a temporary file.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use aether_core::store::{UsageQuery, UsageSink};
+use aether_core::catalogue::ClientKeyId;
+use aether_core::schedule::Trace;
+use aether_core::store::{
+    InMemoryTraceStore, InMemoryUsage, RequestId, StoreError, TraceRecord, TraceStore, UsagePage, UsageQuery,
+    UsageRecord, UsageSink,
+};
+use aether_core::{Timestamp, WireFormat};
 use aether_store::{BatchConfig, BatchWriter, Cipher, SqliteStore};
+use async_trait::async_trait;
 
 use crate::fixtures::record;
 
@@ -61,7 +69,7 @@ async fn records_written_concurrently_all_land_even_past_the_queue() {
     writer.shutdown().await.expect("everything written");
     assert_eq!(count(&store).await, 2_000);
     let stats = writer.stats();
-    assert_eq!(stats.written.load(std::sync::atomic::Ordering::Relaxed), 2_000);
+    assert_eq!(stats.written.load(Ordering::Relaxed), 2_000);
     assert!(writer.usage(record(9_999_999, 1, 1, 1)).is_err(), "refused after shutdown");
 }
 
@@ -79,4 +87,64 @@ async fn shutdown_persists_pending_records_and_they_survive_a_reopen() {
     writer.shutdown().await.expect("everything written");
     store.close().await;
     assert_eq!(count(&file_store(&dir).await).await, 100);
+}
+
+/// A usage sink whose first `failures` appends fail, as a database that is briefly down.
+struct Flaky {
+    inner: InMemoryUsage,
+    failures: AtomicU32,
+}
+
+#[async_trait]
+impl UsageSink for Flaky {
+    async fn append(&self, records: &[UsageRecord]) -> Result<(), StoreError> {
+        if self
+            .failures
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(1))
+            .is_ok()
+        {
+            return Err(StoreError::Invalid("the database is down".into()));
+        }
+        self.inner.append(records).await
+    }
+
+    async fn query(&self, query: &UsageQuery) -> Result<UsagePage, StoreError> {
+        self.inner.query(query).await
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_is_kept_and_written_later_with_nothing_lost_or_doubled() {
+    let usage = Arc::new(Flaky { inner: InMemoryUsage::default(), failures: AtomicU32::new(2) });
+    let traces = Arc::new(InMemoryTraceStore::default());
+    let config = BatchConfig { batch_size: 64, interval: Duration::from_millis(5), ..BatchConfig::default() };
+    let writer = BatchWriter::spawn(usage.clone(), traces.clone(), config);
+    for id in 1..=150u128 {
+        writer.usage(record(id, id as u64, 1, 1)).expect("running");
+    }
+    let trace = |id: u128| TraceRecord {
+        request_id: RequestId(id),
+        at: Timestamp(id as u64),
+        trace: Trace {
+            client_key: ClientKeyId(1),
+            format: WireFormat::OpenAiChat,
+            model: "gpt-5".into(),
+            entries: Vec::new(),
+        },
+    };
+    for id in 1..=3u128 {
+        writer.trace(trace(id)).expect("running");
+    }
+    writer.shutdown().await.expect("written once the database is back");
+
+    let stored = usage.query(&UsageQuery { limit: 1_000, ..UsageQuery::default() }).await.expect("read");
+    let mut ids: Vec<u128> = stored.records.iter().map(|r| r.request_id.0).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=150).collect::<Vec<_>>());
+    for id in 1..=3u128 {
+        assert_eq!(traces.trace(RequestId(id)).await.expect("read"), Some(trace(id)));
+    }
+    let stats = writer.stats();
+    assert_eq!(stats.failed_flushes.load(Ordering::Relaxed), 2);
+    assert_eq!(stats.written.load(Ordering::Relaxed), 153);
 }

@@ -47,7 +47,7 @@ mod table;
 pub use cost::{Charge, Cost, CostBreakdown, Outcome};
 pub use error::PriceError;
 pub use key::{FreeAllowance, FreePeriod, FreeTier, KeyTerms};
-pub use money::text as money_text;
+pub use money::{MoneyText, text as money_text};
 pub use rust_decimal::Decimal;
 pub use schedule::{PriceSchedule, Tier};
 pub use table::{ModelPrices, PriceTable};

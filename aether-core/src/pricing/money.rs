@@ -14,19 +14,21 @@ pub(crate) fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result
 }
 
 /// A decimal as exact text without trailing zeros or an exponent: `0.3`, `12`, `-0.000015`; `0` for
-/// zero. What `value.normalize().to_string()` gives, at a fraction of the cost: the digits of the
-/// mantissa are written once, and the scale places the point among them.
+/// zero. What `value.normalize().to_string()` gives, at a fraction of the cost and without allocating:
+/// the digits of the mantissa are written once, and the scale places the point among them.
 ///
 /// ```
 /// use aether_core::pricing::{Decimal, money_text};
 ///
-/// assert_eq!(money_text(&Decimal::new(300, 3)), "0.3");
-/// assert_eq!(money_text(&Decimal::new(-15, 6)), "-0.000015");
-/// assert_eq!(money_text(&Decimal::new(1200, 2)), "12");
+/// assert_eq!(money_text(&Decimal::new(300, 3)).as_str(), "0.3");
+/// assert_eq!(money_text(&Decimal::new(-15, 6)).as_str(), "-0.000015");
+/// assert_eq!(money_text(&Decimal::new(1200, 2)).to_string(), "12");
 /// ```
-pub fn text(value: &Decimal) -> String {
+pub fn text(value: &Decimal) -> MoneyText {
+    let mut out = MoneyText { bytes: [0; MoneyText::CAPACITY], len: 0 };
     if value.is_zero() {
-        return "0".to_owned(); // most components of most costs
+        out.push(b"0"); // most components of most costs
+        return out;
     }
     let mut digits = itoa::Buffer::new();
     let digits = digits.format(value.mantissa().unsigned_abs()).as_bytes();
@@ -36,22 +38,60 @@ pub fn text(value: &Decimal) -> String {
     let (whole, fraction) = digits.split_at(digits.len().saturating_sub(scale));
     let leading_zeros = scale.saturating_sub(digits.len());
     let fraction = &fraction[..fraction.iter().rposition(|&digit| digit != b'0').map_or(0, |last| last + 1)];
-    let mut out = String::with_capacity(3 + whole.len() + leading_zeros + fraction.len());
     if value.is_sign_negative() {
-        out.push('-');
+        out.push(b"-");
     }
-    out.push_str(if whole.is_empty() { "0" } else { ascii(whole) });
+    out.push(if whole.is_empty() { b"0" } else { whole });
     if !fraction.is_empty() {
-        out.push('.');
-        out.extend(std::iter::repeat_n('0', leading_zeros));
-        out.push_str(ascii(fraction));
+        out.push(b".");
+        for _ in 0..leading_zeros {
+            out.push(b"0");
+        }
+        out.push(fraction);
     }
     out
 }
 
-/// Digits as text.
-fn ascii(digits: &[u8]) -> &str {
-    std::str::from_utf8(digits).unwrap_or_default() // itoa writes ASCII digits only
+/// A decimal written by [`text`] (`money_text`), held on the stack.
+#[derive(Clone, Copy)]
+pub struct MoneyText {
+    bytes: [u8; MoneyText::CAPACITY],
+    len: usize,
+}
+
+impl MoneyText {
+    /// The longest text: a sign, then 29 digits, or a point and 28 decimals after a zero.
+    const CAPACITY: usize = 32;
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default() // ASCII only
+    }
+
+    fn push(&mut self, ascii: &[u8]) {
+        self.bytes[self.len..self.len + ascii.len()].copy_from_slice(ascii);
+        self.len += ascii.len();
+    }
+}
+
+impl std::ops::Deref for MoneyText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for MoneyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for MoneyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// Reads a decimal from a string or an integer; refuses floats.
@@ -152,7 +192,7 @@ mod tests {
             // Small mantissas and trailing zeros too, not only 96-bit ones.
             let [lo, mid, hi] = [[lo, mid, hi], [lo, 0, 0], [lo % 1000 * 1000, 0, 0]][zeros];
             let value = Decimal::from_parts(lo, mid, hi, negative, scale);
-            prop_assert_eq!(text(&value), value.normalize().to_string());
+            prop_assert_eq!(text(&value).to_string(), value.normalize().to_string());
         }
     }
 }

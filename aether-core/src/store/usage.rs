@@ -30,6 +30,9 @@ pub struct RequestId(pub u128);
 /// Where the hyphens of the `8-4-4-4-12` form are.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
+/// The bytes of the id, big-endian, that a hyphen precedes in that form.
+const HYPHEN_BEFORE_BYTE: [usize; 4] = [4, 6, 8, 10];
+
 impl RequestId {
     /// The hyphenated form in lowercase hex, on the stack.
     ///
@@ -42,9 +45,12 @@ impl RequestId {
     pub fn hyphenated(self) -> Hyphenated {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut text = [b'-'; 36];
-        let digits = (0..36).filter(|at| !HYPHENS.contains(at));
-        for (at, nibble) in digits.zip((0..32).rev()) {
-            text[at] = HEX[(self.0 >> (4 * nibble)) as usize & 0xF];
+        let mut at = 0;
+        for (byte, &value) in self.0.to_be_bytes().iter().enumerate() {
+            at += usize::from(HYPHEN_BEFORE_BYTE.contains(&byte));
+            text[at] = HEX[usize::from(value >> 4)];
+            text[at + 1] = HEX[usize::from(value & 0xF)];
+            at += 2;
         }
         Hyphenated(text)
     }
@@ -74,11 +80,13 @@ impl FromStr for RequestId {
     /// Reads the hyphenated form (`8-4-4-4-12` hex digits).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let invalid = || StoreError::Invalid(format!("`{s}` is not a UUID"));
-        if s.len() != 36 || HYPHENS.iter().any(|&at| s.as_bytes()[at] != b'-') {
+        let text = s.as_bytes();
+        if text.len() != 36 || HYPHENS.iter().any(|&at| text[at] != b'-') {
             return Err(invalid());
         }
-        let mut digits = s.chars().enumerate().filter(|(at, _)| !HYPHENS.contains(at));
-        let id = digits.try_fold(0u128, |id, (_, c)| Some(id << 4 | u128::from(c.to_digit(16)?)));
+        let mut digits = text.iter().enumerate().filter(|(at, _)| !HYPHENS.contains(at));
+        let id = digits
+            .try_fold(0u128, |id, (_, &digit)| Some(id << 4 | u128::from(char::from(digit).to_digit(16)?)));
         id.map(RequestId).ok_or_else(invalid)
     }
 }

@@ -30,7 +30,7 @@ impl TraceStore for SqliteStore {
                     .bind(int(r.at.0)?)
                     .bind(int(r.trace.client_key.0)?)
                     .bind(r.trace.format.as_str())
-                    .bind(r.trace.model.clone())
+                    .bind(r.trace.model.as_str())
                     .bind(entries_to_json(&r.trace.entries)?);
             }
             insert.execute(&mut *tx).await.map_err(db)?;

@@ -152,8 +152,8 @@ impl UsageSink for SqliteStore {
                 insert = insert
                     .bind(v.client_format)
                     .bind(v.upstream_format)
-                    .bind(r.model.clone())
-                    .bind(r.upstream_model.clone());
+                    .bind(r.model.as_str())
+                    .bind(r.upstream_model.as_deref());
                 for tokens in v.tokens {
                     insert = insert.bind(tokens);
                 }
@@ -163,7 +163,7 @@ impl UsageSink for SqliteStore {
                     .bind(v.actual_total)
                     .bind(v.cost)
                     .bind(i64::from(r.status))
-                    .bind(r.error_kind.clone())
+                    .bind(r.error_kind.as_deref())
                     .bind(v.latency_ms)
                     .bind(v.first_byte_ms)
                     .bind(r.stream);

@@ -30,9 +30,6 @@ pub struct RequestId(pub u128);
 /// Where the hyphens of the `8-4-4-4-12` form are.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
-/// The bytes of the id, big-endian, that a hyphen precedes in that form.
-const HYPHEN_BEFORE_BYTE: [usize; 4] = [4, 6, 8, 10];
-
 impl RequestId {
     /// The hyphenated form in lowercase hex, on the stack.
     ///
@@ -46,8 +43,8 @@ impl RequestId {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut text = [b'-'; 36];
         let mut at = 0;
-        for (byte, &value) in self.0.to_be_bytes().iter().enumerate() {
-            at += usize::from(HYPHEN_BEFORE_BYTE.contains(&byte));
+        for value in self.0.to_be_bytes() {
+            at += usize::from(HYPHENS.contains(&at));
             text[at] = HEX[usize::from(value >> 4)];
             text[at + 1] = HEX[usize::from(value & 0xF)];
             at += 2;

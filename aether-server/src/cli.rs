@@ -74,12 +74,15 @@ pub async fn run(command: &Command, config: Config, out: &mut (dyn Write + Send)
     match command {
         Command::Serve => {
             let address = config.server.listen_addr();
-            let state = AppState::open(config).await?;
-            let listener = tokio::net::TcpListener::bind(&address)
+            let threads = config.server.threads();
+            let address = tokio::net::lookup_host(&address)
                 .await
-                .map_err(|e| Error::io(format!("listening on {address}"), e))?;
-            tracing::info!(%address, "aether gateway listening");
-            app::serve(state, listener).await
+                .map_err(|e| Error::io(format!("resolving {address}"), e))?
+                .next()
+                .ok_or_else(|| Error::NotFound(format!("no address for {address}")))?;
+            let state = AppState::open(config).await?;
+            let listeners = app::Listeners::bind(address, threads)?;
+            app::serve(state, listeners).await
         }
         Command::Migrate => {
             let secrets = Secrets::load_or_generate(&config)?;

@@ -31,7 +31,7 @@ use tower::util::BoxCloneSyncService;
 use tower::{Layer, ServiceBuilder, ServiceExt, service_fn};
 
 use crate::routes::models::Shape;
-use crate::state::AppState;
+use crate::state::{self, AppState, Catalogue};
 
 /// The whole request path as one service.
 type Stack = BoxCloneSyncService<http::Request<Bytes>, http::Response<Body>, Infallible>;
@@ -46,10 +46,10 @@ struct Gateway {
     max_body_bytes: usize,
 }
 
-/// The gateway's routes, with their stack built over `state`.
+/// The gateway's routes, with their stack built over `state`'s layers and upstream transport.
 pub fn routes(state: &AppState) -> Router {
     let gateway = Gateway {
-        stack: stack(state, state.transport.clone()),
+        stack: state.layers.stack(state.transport.clone()),
         count: counting(state),
         max_body_bytes: state.config.server.max_body_bytes,
     };
@@ -63,40 +63,71 @@ pub fn routes(state: &AppState) -> Router {
         .with_state(Arc::new(gateway))
 }
 
-/// The request path, outside in: one line per layer.
-fn stack(state: &AppState, transport: UpstreamTransport) -> Stack {
-    let failover = Stores {
-        snapshot: state.catalogue.clone(),
-        traces: Arc::new(Batched(state.batch.clone())),
-        ..Stores::in_memory(state.catalogue.snapshot())
-    };
-    let upstream = transport.map_request(|request: http::Request<Bytes>| request.map(Full::new));
-    let prices: Arc<dyn PriceSource> = Arc::new(Prices(state.prices.clone()));
-    let service = ServiceBuilder::new()
-        // Who is asking: the key's identity, cached.
-        .layer(auth(state))
-        // What for: the body decoded once, the model and what it needs.
-        .layer(RouteLayer)
-        // Whether now: the key's and the user's limits, and the most it can cost reserved against quotas.
-        .layer(AdmissionLayer::new(Arc::new(InMemoryAdmission::default())).reserving(prices.clone()))
-        // What it used and cost: one usage record per request, whatever happens to it.
-        .layer(MeterLayer::new(Arc::new(Batched(state.batch.clone())), prices))
-        // The answer in the client's format.
-        .layer(TranslateLayer)
-        // Candidates in order until one commits; each body spliced or translated for its endpoint.
-        .layer(FailoverLayer::new(failover).prepare(PrepareBody).inspect(embedded_error))
-        .service(upstream);
-    BoxCloneSyncService::new(service)
+/// The request path's layers, built once and shared by the stack of every serving thread: the
+/// credential cache, the admission counters and the scheduler's health, affinity and limits are the
+/// same whichever thread a request lands on. Only the upstream transport is a thread's own.
+#[derive(Clone)]
+pub struct Layers {
+    auth: AuthLayer,
+    admission: AdmissionLayer,
+    meter: MeterLayer,
+    failover: FailoverLayer<PrepareBody>,
 }
 
-fn auth(state: &AppState) -> AuthLayer {
-    AuthLayer::new(state.stores.accounts.clone())
+impl Layers {
+    /// The layers over `stores`, writing usage and traces to `batch`, with the live `catalogue` and
+    /// `prices`.
+    pub fn new(
+        stores: &state::Stores,
+        batch: &Arc<BatchWriter>,
+        catalogue: &Arc<Catalogue>,
+        prices: &Arc<ArcSwap<PriceTable>>,
+    ) -> Layers {
+        let failover = Stores {
+            snapshot: catalogue.clone(),
+            traces: Arc::new(Batched(batch.clone())),
+            ..Stores::in_memory(catalogue.snapshot())
+        };
+        let prices: Arc<dyn PriceSource> = Arc::new(Prices(prices.clone()));
+        Layers {
+            auth: AuthLayer::new(stores.accounts.clone()),
+            admission: AdmissionLayer::new(Arc::new(InMemoryAdmission::default())).reserving(prices.clone()),
+            meter: MeterLayer::new(Arc::new(Batched(batch.clone())), prices),
+            failover: FailoverLayer::new(failover).prepare(PrepareBody).inspect(embedded_error),
+        }
+    }
+
+    /// The request path over `transport`, outside in: one line per layer.
+    fn stack(&self, transport: UpstreamTransport) -> Stack {
+        let upstream = transport.map_request(|request: http::Request<Bytes>| request.map(Full::new));
+        let service = ServiceBuilder::new()
+            // Who is asking: the key's identity, cached.
+            .layer(self.auth.clone())
+            // What for: the body decoded once, the model and what it needs.
+            .layer(RouteLayer)
+            // Whether now: the key's and the user's limits, and the most it can cost reserved against quotas.
+            .layer(self.admission.clone())
+            // What it used and cost: one usage record per request, whatever happens to it.
+            .layer(self.meter.clone())
+            // The answer in the client's format.
+            .layer(TranslateLayer)
+            // Candidates in order until one commits; each body spliced or translated for its endpoint.
+            .layer(self.failover.clone())
+            .service(upstream);
+        BoxCloneSyncService::new(service)
+    }
+}
+
+impl std::fmt::Debug for Layers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layers").field("auth", &self.auth).finish_non_exhaustive()
+    }
 }
 
 /// `router` behind authentication: a valid key's [`Principal`] in each request's extensions, or
 /// the caller's format's 401.
 pub fn authenticated(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    let auth = auth(state);
+    let auth = state.layers.auth.clone();
     router.layer(axum::middleware::from_fn(move |mut request: Request, next: axum::middleware::Next| {
         let auth = auth.clone();
         async move {
@@ -125,7 +156,7 @@ fn caller_format(headers: &http::HeaderMap, uri: &http::Uri) -> WireFormat {
 fn counting(state: &AppState) -> Stack {
     let count =
         service_fn(|request: http::Request<Bytes>| async move { Ok::<_, Infallible>(count(&request)) });
-    BoxCloneSyncService::new(auth(state).layer(count))
+    BoxCloneSyncService::new(state.layers.auth.layer(count))
 }
 
 /// `count_tokens` / `countTokens`: an estimate of the request's input (exact for OpenAI's encodings).

@@ -6,10 +6,10 @@
 //!
 //! # async fn run() -> Result<(), aether_server::Error> {
 //! let config = Config::load(None, &process_env)?;
-//! let listener = tokio::net::TcpListener::bind(config.server.listen_addr()).await
-//!     .map_err(|e| aether_server::Error::Io { what: "bind".into(), source: e })?;
+//! let threads = config.server.threads(); // one per core unless configured
+//! let listeners = app::Listeners::bind("127.0.0.1:8084".parse().unwrap(), threads)?;
 //! let state = AppState::open(config).await?; // migrate, seed, load
-//! app::serve(state, listener).await // until SIGINT / SIGTERM
+//! app::serve(state, listeners).await // a runtime per thread, until SIGINT / SIGTERM
 //! # }
 //! ```
 //!
@@ -17,7 +17,7 @@
 //! - [`cli`]: the commands; [`config`]: the file and environment; [`secrets`]: generated secrets,
 //!   client keys, password hashes.
 //! - [`state`]: [`AppState`], the stores and the live catalogue; [`seed`]: the config into the store.
-//! - [`app`]: the router and the serve loop; [`routes`]: meta and model routes; [`log`]: the request
+//! - [`app`]: the router and the serving threads; [`routes`]: meta and model routes; [`log`]: the request
 //!   log; [`gateway`]: the gateway's routes.
 
 pub mod app;

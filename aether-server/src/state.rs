@@ -16,6 +16,7 @@ use aether_tower::failover::SnapshotSource;
 use arc_swap::ArcSwap;
 
 use crate::config::Config;
+use crate::gateway::Layers;
 use crate::secrets::Secrets;
 use crate::{Error, seed};
 
@@ -121,7 +122,9 @@ pub struct AppState {
     pub prices: Arc<ArcSwap<PriceTable>>,
     /// The settings.
     pub settings: Arc<ArcSwap<Settings>>,
-    /// The pooled upstream client.
+    /// The request path's layers, with the state they share.
+    pub layers: Layers,
+    /// The pooled upstream client: each serving thread has its own ([`AppState::with_transport`]).
     pub transport: UpstreamTransport,
     sqlite: Arc<SqliteStore>,
 }
@@ -135,19 +138,29 @@ impl AppState {
         let report = seed::seed(&config, &stores).await?;
         tracing::info!(%report, "configuration applied to the store");
         let (snapshot, models, prices, settings) = load(&stores).await?;
-        let transport = UpstreamTransport::builder().build().map_err(|e| Error::Tls(e.to_string()))?;
-        let batch = BatchWriter::spawn(stores.usage.clone(), stores.traces.clone(), BatchConfig::default());
+        let transport = transport()?;
+        let batch =
+            Arc::new(BatchWriter::spawn(stores.usage.clone(), stores.traces.clone(), BatchConfig::default()));
+        let catalogue = Arc::new(Catalogue::new(snapshot, models));
+        let prices = Arc::new(ArcSwap::from_pointee(prices));
         Ok(AppState {
             config: Arc::new(config),
             secrets: Arc::new(secrets),
+            layers: Layers::new(&stores, &batch, &catalogue, &prices),
             stores,
-            batch: Arc::new(batch),
-            catalogue: Arc::new(Catalogue::new(snapshot, models)),
-            prices: Arc::new(ArcSwap::from_pointee(prices)),
+            batch,
+            catalogue,
+            prices,
             settings: Arc::new(ArcSwap::from_pointee(settings)),
             transport,
             sqlite,
         })
+    }
+
+    /// The same state with its own upstream `transport`, for a serving thread: connections are
+    /// driven on the thread that opened them.
+    pub fn with_transport(&self, transport: UpstreamTransport) -> AppState {
+        AppState { transport, ..self.clone() }
     }
 
     /// Reloads the catalogue, prices and settings now. On error the previous views stay.
@@ -182,6 +195,11 @@ impl AppState {
         self.sqlite.close().await;
         drained.map_err(Error::from)
     }
+}
+
+/// A pooled upstream client.
+pub(crate) fn transport() -> Result<UpstreamTransport, Error> {
+    UpstreamTransport::builder().build().map_err(|e| Error::Tls(e.to_string()))
 }
 
 async fn load(stores: &Stores) -> Result<(Snapshot, Vec<GlobalModel>, PriceTable, Settings), Error> {

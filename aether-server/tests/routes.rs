@@ -207,10 +207,19 @@ async fn refresh_picks_up_store_changes() {
     assert_eq!(snapshot.mode(), aether_core::schedule::Mode::GlobalKey, "compiled in the seeded mode");
 }
 
-#[tokio::test]
-async fn serve_answers_over_tcp_and_stops_on_the_signal() {
+/// A `GET /health` on a new connection: the whole answer.
+async fn health_over_tcp(address: std::net::SocketAddr) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connects");
+    stream.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await.expect("writes");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("reads");
+    response
+}
+
+#[tokio::test]
+async fn serve_answers_over_tcp_and_stops_on_the_signal() {
     let (state, _dir) = state().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let address = listener.local_addr().expect("address");
@@ -219,13 +228,33 @@ async fn serve_answers_over_tcp_and_stops_on_the_signal() {
         let _ = stopped.await;
     }));
 
-    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connects");
-    stream.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await.expect("writes");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("reads");
+    let response = health_over_tcp(address).await;
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.ends_with("{\"status\":\"ok\"}"), "{response}");
 
     stop.send(()).expect("server running");
     server.await.expect("joins").expect("shuts down cleanly");
+}
+
+#[tokio::test]
+async fn serving_threads_share_one_port_and_stop_together() {
+    let (state, _dir) = state().await;
+    let threads = std::num::NonZeroUsize::new(3).expect("non-zero");
+    let listeners = app::Listeners::bind("127.0.0.1:0".parse().expect("address"), threads).expect("binds");
+    let address = listeners.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app::serve_threads(state, listeners, async {
+        let _ = stopped.await;
+    }));
+
+    // Connections spread over the three listeners; each is answered.
+    for _ in 0..12 {
+        let response = health_over_tcp(address).await;
+        assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    }
+
+    stop.send(()).expect("server running");
+    server.await.expect("joins").expect("shuts down cleanly");
+    let refused = tokio::net::TcpStream::connect(address).await;
+    assert!(refused.is_err(), "every listener is closed once serving has stopped");
 }

@@ -27,6 +27,7 @@ mod env;
 mod validate;
 mod values;
 
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use aether_core::schedule::Mode;
@@ -161,6 +162,9 @@ pub struct ServerConfig {
     /// How often the catalogue, prices and settings are reloaded from the store, in seconds
     /// (default 5).
     pub catalogue_refresh_secs: u64,
+    /// The serving threads, each with its own runtime, listener and upstream connections (default:
+    /// one per core).
+    pub threads: Option<NonZeroUsize>,
 }
 
 impl Default for ServerConfig {
@@ -176,6 +180,7 @@ impl Default for ServerConfig {
             request_log: None,
             max_body_bytes: 32 * 1024 * 1024,
             catalogue_refresh_secs: 5,
+            threads: None,
         }
     }
 }
@@ -187,6 +192,11 @@ impl ServerConfig {
             Some(url) => url.clone(),
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("aether.db").display()),
         }
+    }
+
+    /// The serving threads: as configured, else one per core.
+    pub fn threads(&self) -> NonZeroUsize {
+        self.threads.or_else(|| std::thread::available_parallelism().ok()).unwrap_or(NonZeroUsize::MIN)
     }
 
     /// `host:port`.

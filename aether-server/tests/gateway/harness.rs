@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use aether_core::store::{RequestId, TraceRecord, UsageQuery, UsageRecord};
 use aether_server::AppState;
+use aether_server::app::{self, Listeners};
 use aether_server::config::Config;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
@@ -123,11 +124,14 @@ impl Gateway {
         };
         let config = Config::from_toml_str(&config_toml(data.path(), &upstream), &env).expect("valid config");
         let state = AppState::open(config).await.expect("opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        // Two serving threads, as on a two-core machine: a test's connections land on either, and
+        // the limits, health and caches they meet are shared.
+        let threads = std::num::NonZeroUsize::new(2).unwrap();
+        let listeners = Listeners::bind("127.0.0.1:0".parse().unwrap(), threads).unwrap();
+        let url = format!("http://{}", listeners.local_addr().unwrap());
         let served = state.clone();
         tokio::spawn(async move {
-            aether_server::app::serve_until(served, listener, std::future::pending()).await.unwrap();
+            app::serve_threads(served, listeners, std::future::pending()).await.unwrap();
         });
         let client = Client::builder(TokioExecutor::new()).build_http();
         Gateway { url, state, mock, client, _data: data }

@@ -27,6 +27,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod coalesce;
 mod error;
 pub mod failover;
 mod inbound;

@@ -52,6 +52,18 @@ async fn handle(request: Request<Incoming>) -> Result<Response<ServerBody>, Infa
                 let _ = tx.send_data(Bytes::from(format!("data: {{\"n\":{n}}}\n\n"))).await;
             }
         }),
+        // Ten events written at once.
+        "/burst" => {
+            let (mut tx, body) = Channel::<Bytes>::new(16);
+            for n in 0..10 {
+                let _ = tx.try_send(http_body::Frame::data(Bytes::from(format!("data: {{\"n\":{n}}}\n\n"))));
+            }
+            drop(tx);
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(body.boxed_unsync())
+                .unwrap_or_default()
+        }
         // One event, then nothing for long.
         "/stall" => stream(|mut tx| async move {
             let _ = tx.send_data(Bytes::from_static(b"data: {\"n\":0}\n\n")).await;
@@ -490,4 +502,26 @@ async fn failover_over_the_transport_moves_past_a_dead_endpoint() {
     assert_eq!(response.status(), StatusCode::OK);
     let body = response.into_body().collect().await.expect("body").to_bytes();
     assert_eq!(body, r#"{"ok":true}"#);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_burst_read_at_once_is_handed_on_in_two_frames_when_coalesced() {
+    let upstream = Upstream::start(false).await;
+    let transport = transport();
+    let request = Request::get(upstream.url("/burst")).body(Empty::<Bytes>::new()).expect("request");
+    let response = transport.oneshot(request).await.expect("answered");
+    let mut body = aether_tower::coalesce::Coalesce::new(response.into_body());
+    // Read by a task, as a server's connection task reads a response body.
+    let frames = tokio::spawn(async move {
+        let mut frames = Vec::new();
+        while let Some(frame) = body.frame().await {
+            frames.push(frame.expect("frame").into_data().expect("data"));
+        }
+        frames
+    });
+    let frames = frames.await.expect("read");
+    let sent: String = (0..10).map(|n| format!("data: {{\"n\":{n}}}\n\n")).collect();
+    assert_eq!(frames.concat(), sent.as_bytes());
+    // The first goes with the head; the nine decoded while it yielded, together.
+    assert_eq!(frames.len(), 2, "{frames:?}");
 }

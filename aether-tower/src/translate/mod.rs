@@ -43,6 +43,7 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::{Layer, Service};
 
+use crate::coalesce::Coalesce;
 use crate::failover::{Attempt, FailoverError};
 use crate::meter::Tally;
 use crate::route::missing;
@@ -140,7 +141,12 @@ where
         parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     let body = TranslateBody::new(body, mode, tally, inbound.started);
-    Response::from_parts(parts, body.boxed_unsync())
+    let body = match attempt.stream {
+        // Events that arrive together leave in one write.
+        true => Coalesce::new(body).boxed_unsync(),
+        false => body.boxed_unsync(),
+    };
+    Response::from_parts(parts, body)
 }
 
 /// An upstream's error answer, re-rendered in the client's format (byte for byte when the formats

@@ -1,4 +1,4 @@
-//! The router and the server loop.
+//! The router and the serving threads.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -49,6 +49,7 @@ pub struct Listeners(Vec<std::net::TcpListener>);
 impl Listeners {
     /// `threads` listeners on `address`, all bound to one port with `SO_REUSEPORT` (the port the
     /// first was given, if `address` asks for any), so that the kernel spreads connections over them.
+    /// Where ports cannot be shared (not Unix), one.
     pub fn bind(address: SocketAddr, threads: NonZeroUsize) -> Result<Listeners, Error> {
         let listening = |address: SocketAddr| {
             let socket = match address {
@@ -56,15 +57,17 @@ impl Listeners {
                 SocketAddr::V6(_) => TcpSocket::new_v6(),
             }?;
             socket.set_reuseaddr(true)?;
+            #[cfg(unix)]
             socket.set_reuseport(true)?;
             socket.bind(address)?;
             socket.listen(1024)?.into_std()
         };
+        let threads = if cfg!(unix) { threads.get() } else { 1 };
         let failed = |address| move |e| Error::io(format!("listening on {address}"), e);
         let first = listening(address).map_err(failed(address))?;
         let address = first.local_addr().map_err(failed(address))?;
         let mut listeners = vec![first];
-        for _ in 1..threads.get() {
+        for _ in 1..threads {
             listeners.push(listening(address).map_err(failed(address))?);
         }
         Ok(Listeners(listeners))

@@ -64,6 +64,10 @@ struct RunArgs {
     /// Measure a trivial forwarding proxy instead of Aether: checks the tool, and gives the floor of one hop.
     #[arg(long, conflicts_with = "server_bin")]
     stand_in: bool,
+    /// Also measure every scenario through the stand-in proxy, right after the server, in the same run:
+    /// the floor of one bare hop, beside each figure and goal.
+    #[arg(long, conflicts_with = "stand_in")]
+    floor: bool,
     /// Seconds each measured phase lasts.
     #[arg(long, default_value_t = 4.0)]
     secs: f64,
@@ -216,6 +220,13 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
     let mut server = Server::start(launch, &mock.base_url(), &client, start_timeout).await?;
     let pid = server.pid();
     eprintln!("server pid {pid} on {} (data dir {})", server.base_url(), server.dir().display());
+    let mut floor = None;
+    if args.floor {
+        let launch = Launch::StandIn(std::env::current_exe()?);
+        let stand_in = Server::start(&launch, &mock.base_url(), &client, start_timeout).await?;
+        eprintln!("stand-in pid {} on {} (the floor)", stand_in.pid(), stand_in.base_url());
+        floor = Some(stand_in);
+    }
     tokio::time::sleep(Duration::try_from_secs_f64(args.idle_secs)?).await;
     let mut memory = MemoryReport {
         idle_rss_mib: server::memory(pid).ok().map(|m| mib(m.rss_kib)),
@@ -234,25 +245,21 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
                 let (direct, through) = targets(api, stream, &mock.base_url(), &server.base_url())?;
                 driver::drive(&client, &direct, concurrency, Limit::Time(warmup)).await;
                 let direct = driver::drive(&client, &direct, concurrency, phase).await;
-                driver::drive(&client, &through, concurrency, Limit::Time(warmup)).await;
-                let before = server::cpu_ticks(pid).ok();
-                let through = driver::drive(&client, &through, concurrency, phase).await;
-                let after = server::cpu_ticks(pid).ok();
-                let cpu = match (before, after) {
-                    (Some(before), Some(after)) if through.ok > 0 => {
-                        let us = after.saturating_sub(before) as f64 * 1e6 / ticks_per_sec as f64;
-                        Some((us / through.ok as f64 * 10.0).round() / 10.0)
-                    }
-                    _ => None,
-                };
+                let drive = Drive { client: &client, concurrency, warmup, phase, ticks_per_sec };
+                let (through, cpu) = drive.through(&through, pid).await;
                 if concurrency == top_concurrency
                     && let Ok(now) = server::memory(pid)
                 {
                     let rss = mib(now.rss_kib);
                     memory.rss_after_c64_mib = Some(memory.rss_after_c64_mib.map_or(rss, |m| m.max(rss)));
                 }
-                let scenario =
+                let mut scenario =
                     Scenario::new(api, stream, concurrency, Stats::of(&direct), Stats::of(&through), cpu);
+                if let Some(floor) = &floor {
+                    let (_, target) = targets(api, stream, &mock.base_url(), &floor.base_url())?;
+                    let (through, cpu) = drive.through(&target, floor.pid()).await;
+                    scenario = scenario.with_floor(Stats::of(&through), cpu);
+                }
                 let us = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1} µs"));
                 eprintln!(
                     "{:<22} direct p50 {:>11}  through p50 {:>11}  added {:>11}  errors {}/{}",
@@ -269,6 +276,9 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
     }
     memory.peak_hwm_mib = server::memory(pid).ok().map(|m| mib(m.hwm_kib));
     server.stop(Duration::from_secs(5));
+    if let Some(floor) = &mut floor {
+        floor.stop(Duration::from_secs(5));
+    }
 
     let phases = match phase {
         Limit::Time(d) => format!("{:.1} s each", d.as_secs_f64()),
@@ -291,6 +301,33 @@ async fn measure(args: &RunArgs, launch: &Launch, mock: &Mock) -> Result<Report,
         scenarios,
         memory,
     })
+}
+
+/// How a scenario's phases through a server are driven.
+struct Drive<'a> {
+    client: &'a driver::HttpClient,
+    concurrency: usize,
+    warmup: Duration,
+    phase: Limit,
+    ticks_per_sec: u64,
+}
+
+impl Drive<'_> {
+    /// Drives `target` after a warm-up; with the CPU time of process `pid` per successful request, in µs.
+    async fn through(&self, target: &Target, pid: u32) -> (driver::Outcome, Option<f64>) {
+        driver::drive(self.client, target, self.concurrency, Limit::Time(self.warmup)).await;
+        let before = server::cpu_ticks(pid).ok();
+        let outcome = driver::drive(self.client, target, self.concurrency, self.phase).await;
+        let after = server::cpu_ticks(pid).ok();
+        let cpu = match (before, after) {
+            (Some(before), Some(after)) if outcome.ok > 0 => {
+                let us = after.saturating_sub(before) as f64 * 1e6 / self.ticks_per_sec as f64;
+                Some((us / outcome.ok as f64 * 10.0).round() / 10.0)
+            }
+            _ => None,
+        };
+        (outcome, cpu)
+    }
 }
 
 #[cfg(test)]

@@ -99,6 +99,22 @@ pub(crate) struct Scenario {
     pub(crate) ratio_p99: Option<f64>,
     /// Server CPU time (user + system) during the through phase, per successful request.
     pub(crate) server_cpu_us_per_request: Option<f64>,
+    /// The same requests through the stand-in proxy, right after (`--floor`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) floor: Option<Floor>,
+}
+
+/// A scenario through the stand-in proxy in the same run: what one bare hop adds and costs.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Floor {
+    /// Client → stand-in → mock.
+    pub(crate) through: Stats,
+    /// Its p50 − the scenario's direct p50.
+    pub(crate) added_p50_us: Option<f64>,
+    /// Its p99 − the scenario's direct p99.
+    pub(crate) added_p99_us: Option<f64>,
+    /// The stand-in's CPU time per successful request.
+    pub(crate) cpu_us_per_request: Option<f64>,
 }
 
 impl Scenario {
@@ -111,7 +127,6 @@ impl Scenario {
         through: Stats,
         server_cpu_us_per_request: Option<f64>,
     ) -> Scenario {
-        let added = |through: Option<f64>, direct: Option<f64>| Some(round1(through? - direct?));
         let ratio = |through: Option<f64>, direct: Option<f64>| {
             let direct = direct.filter(|&d| d > 0.0)?;
             Some(round2(through? / direct))
@@ -129,7 +144,24 @@ impl Scenario {
             direct,
             through,
             server_cpu_us_per_request,
+            floor: None,
         }
+    }
+
+    /// The scenario with its requests through the stand-in: `through`, at `cpu` µs per request.
+    pub(crate) fn with_floor(self, through: Stats, cpu: Option<f64>) -> Scenario {
+        let floor = Floor {
+            added_p50_us: added(through.p50_us, self.direct.p50_us),
+            added_p99_us: added(through.p99_us, self.direct.p99_us),
+            cpu_us_per_request: cpu,
+            through,
+        };
+        Scenario { floor: Some(floor), ..self }
+    }
+
+    /// Whether the floor was measured cleanly, when there is one.
+    fn floor_clean(&self) -> Option<&Floor> {
+        self.floor.as_ref().filter(|floor| floor.through.clean() && self.direct.clean())
     }
 
     /// `passthrough json c1`, `translated sse c64`, ….
@@ -167,11 +199,18 @@ pub(crate) struct Goal {
     pub(crate) measured: Option<f64>,
     /// `measured ≤ limit`; `None` when not measured.
     pub(crate) met: Option<bool>,
+    /// The same figure through the stand-in proxy in the same run (`--floor`): one bare hop's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) floor: Option<f64>,
 }
 
 impl Goal {
     fn new(goal: String, limit: f64, unit: &'static str, measured: Option<f64>) -> Goal {
-        Goal { goal, limit, unit, met: measured.map(|m| m <= limit), measured }
+        Goal { goal, limit, unit, met: measured.map(|m| m <= limit), measured, floor: None }
+    }
+
+    fn with_floor(self, floor: Option<f64>) -> Goal {
+        Goal { floor, ..self }
     }
 }
 
@@ -187,29 +226,27 @@ pub(crate) fn goals(scenarios: &[Scenario], memory: &MemoryReport) -> Vec<Goal> 
             Api::Translated => 150.0,
         };
         let name = scenario.name();
-        goals.push(Goal::new(
-            format!("{name}: added p50"),
-            30.0,
-            "µs",
-            scenario.added_p50_us.filter(|_| clean),
-        ));
-        goals.push(Goal::new(
-            format!("{name}: added p99"),
-            p99_limit,
-            "µs",
-            scenario.added_p99_us.filter(|_| clean),
-        ));
+        let floor = scenario.floor_clean();
+        goals.push(
+            Goal::new(format!("{name}: added p50"), 30.0, "µs", scenario.added_p50_us.filter(|_| clean))
+                .with_floor(floor.and_then(|floor| floor.added_p50_us)),
+        );
+        goals.push(
+            Goal::new(format!("{name}: added p99"), p99_limit, "µs", scenario.added_p99_us.filter(|_| clean))
+                .with_floor(floor.and_then(|floor| floor.added_p99_us)),
+        );
     }
     let worst_cpu = scenarios
         .iter()
         .filter(|s| s.through.clean())
-        .filter_map(|s| s.server_cpu_us_per_request.map(|cpu| (cpu, s.name())))
+        .filter_map(|s| s.server_cpu_us_per_request.map(|cpu| (cpu, s)))
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let cpu_goal = match &worst_cpu {
-        Some((_, name)) => format!("server CPU per request (worst: {name})"),
+        Some((_, s)) => format!("server CPU per request (worst: {})", s.name()),
         None => "server CPU per request".to_owned(),
     };
-    goals.push(Goal::new(cpu_goal, 50.0, "µs", worst_cpu.map(|(cpu, _)| cpu)));
+    let cpu_floor = worst_cpu.and_then(|(_, s)| s.floor_clean()?.cpu_us_per_request);
+    goals.push(Goal::new(cpu_goal, 50.0, "µs", worst_cpu.map(|(cpu, _)| cpu)).with_floor(cpu_floor));
     goals.push(Goal::new("idle RSS".to_owned(), 20.0, "MiB", memory.idle_rss_mib));
     let peak = match (memory.peak_hwm_mib, memory.rss_after_c64_mib) {
         (Some(a), Some(b)) => Some(a.max(b)),
@@ -297,12 +334,14 @@ impl Report {
             );
         }
         for s in &self.scenarios {
-            for (side, stats) in [("direct", &s.direct), ("through", &s.through)] {
+            let floor = s.floor.as_ref().map(|floor| ("stand-in", &floor.through));
+            for (side, stats) in [("direct", &s.direct), ("through", &s.through)].into_iter().chain(floor) {
                 if let Some(err) = &stats.first_error {
                     let _ = writeln!(out, "  {} {side}: {} errors, first: {err}", s.name(), stats.errors);
                 }
             }
         }
+        self.render_floor(&mut out);
         let _ = writeln!(out);
         let mem = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1} MiB"));
         let _ = writeln!(
@@ -328,11 +367,59 @@ impl Report {
                 None => "not measured",
             };
             let measured = goal.measured.map_or_else(|| "-".to_owned(), |m| format!("{m:.1} {}", goal.unit));
-            let _ =
-                writeln!(out, "  [{verdict:^12}] {} ≤ {} {}: {measured}", goal.goal, goal.limit, goal.unit);
+            let floor = goal.floor.map_or_else(String::new, |f| format!(" (stand-in: {f:.1} {})", goal.unit));
+            let _ = writeln!(
+                out,
+                "  [{verdict:^12}] {} ≤ {} {}: {measured}{floor}",
+                goal.goal, goal.limit, goal.unit
+            );
         }
         out
     }
+
+    /// The stand-in's figures beside Aether's, when the run measured them (`--floor`).
+    fn render_floor(&self, out: &mut String) {
+        if self.scenarios.iter().all(|s| s.floor.is_none()) {
+            return;
+        }
+        let one = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
+        let times = |aether: Option<f64>, floor: Option<f64>| match (aether, floor) {
+            (Some(aether), Some(floor)) if floor > 0.0 => format!("{:.2}", aether / floor),
+            _ => "-".to_owned(),
+        };
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "stand-in (a bare hyper forwarding proxy), the same requests right after each through phase:"
+        );
+        let _ = writeln!(
+            out,
+            "{:<22} {:>15} {:>15} {:>8} {:>19}",
+            "scenario", "through p50/p99", "added p50/p99", "cpu/req", "aether÷stand-in"
+        );
+        let _ = writeln!(out, "{:<22} {:>15} {:>15} {:>8} {:>19}", "", "µs", "µs", "µs", "added p50, cpu");
+        for s in &self.scenarios {
+            let Some(floor) = &s.floor else { continue };
+            let _ = writeln!(
+                out,
+                "{:<22} {:>15} {:>15} {:>8} {:>19}",
+                s.name(),
+                format!("{}/{}", one(floor.through.p50_us), one(floor.through.p99_us)),
+                format!("{}/{}", one(floor.added_p50_us), one(floor.added_p99_us)),
+                one(floor.cpu_us_per_request),
+                format!(
+                    "{}, {}",
+                    times(s.added_p50_us, floor.added_p50_us),
+                    times(s.server_cpu_us_per_request, floor.cpu_us_per_request)
+                ),
+            );
+        }
+    }
+}
+
+/// `through − direct`, when both were measured.
+fn added(through: Option<f64>, direct: Option<f64>) -> Option<f64> {
+    Some(round1(through? - direct?))
 }
 
 fn round1(v: f64) -> f64 {
@@ -428,6 +515,46 @@ mod tests {
         assert_eq!(verdict("server CPU per request (worst: translated sse c1)"), Some(false));
         assert_eq!(verdict("idle RSS"), Some(true));
         assert_eq!(verdict("peak RSS (VmHWM) with the concurrency-64 phases"), Some(true));
+    }
+
+    #[test]
+    fn the_floor_is_added_against_the_same_direct_run_and_set_beside_each_goal() {
+        let direct = Stats::of(&outcome([40; 100], 0));
+        let scenario =
+            Scenario::new(Api::Passthrough, false, 1, direct, Stats::of(&outcome([100; 100], 0)), Some(90.0))
+                .with_floor(Stats::of(&outcome([55; 100], 0)), Some(30.0));
+        let floor = scenario.floor.as_ref().unwrap();
+        assert_eq!((floor.added_p50_us, floor.cpu_us_per_request), (Some(15.0), Some(30.0)));
+        let goals = goals(std::slice::from_ref(&scenario), &MemoryReport::default());
+        let floor_of = |name: &str| goals.iter().find(|g| g.goal.starts_with(name)).unwrap().floor;
+        assert_eq!(floor_of("passthrough json c1: added p50"), Some(15.0));
+        assert_eq!(floor_of("server CPU per request"), Some(30.0));
+        assert_eq!(floor_of("idle RSS"), None);
+        let report = Report {
+            caveat: CAVEAT,
+            server: "test".to_owned(),
+            phases: "2 s".to_owned(),
+            cores: 2,
+            load_average: [None, None],
+            clock_ticks_per_sec: 100,
+            clock_ticks_read: true,
+            goals,
+            scenarios: vec![scenario],
+            memory: MemoryReport::default(),
+        };
+        let table = report.render();
+        assert!(table.contains("4.00, 3.00"), "60 µs added against 15, 90 µs of CPU against 30:\n{table}");
+        assert!(table.contains("60.0 µs (stand-in: 15.0 µs)"), "{table}");
+    }
+
+    #[test]
+    fn a_failed_floor_is_no_goal_floor() {
+        let direct = Stats::of(&outcome([40; 10], 0));
+        let scenario =
+            Scenario::new(Api::Translated, true, 1, direct, Stats::of(&outcome([60; 10], 0)), None)
+                .with_floor(Stats::of(&outcome([50; 10], 3)), Some(10.0));
+        let goals = goals(std::slice::from_ref(&scenario), &MemoryReport::default());
+        assert!(goals.iter().all(|goal| goal.floor.is_none()));
     }
 
     #[test]

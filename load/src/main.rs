@@ -322,7 +322,7 @@ impl Drive<'_> {
         let cpu = match (before, after) {
             (Some(before), Some(after)) if outcome.ok > 0 => {
                 let us = after.saturating_sub(before) as f64 * 1e6 / self.ticks_per_sec as f64;
-                Some((us / outcome.ok as f64 * 10.0).round() / 10.0)
+                Some(report::round1(us / outcome.ok as f64))
             }
             _ => None,
         };

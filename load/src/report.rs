@@ -422,7 +422,8 @@ fn added(through: Option<f64>, direct: Option<f64>) -> Option<f64> {
     Some(round1(through? - direct?))
 }
 
-fn round1(v: f64) -> f64 {
+/// `v` to one decimal.
+pub(crate) fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 

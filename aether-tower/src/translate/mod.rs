@@ -141,11 +141,8 @@ where
         parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     let body = TranslateBody::new(body, mode, tally, inbound.started);
-    let body = match attempt.stream {
-        // Events that arrive together leave in one write.
-        true => Coalesce::new(body).boxed_unsync(),
-        false => body.boxed_unsync(),
-    };
+    // Events of a stream that arrive together leave in one write.
+    let body = if attempt.stream { Coalesce::new(body).boxed_unsync() } else { body.boxed_unsync() };
     Response::from_parts(parts, body)
 }
 
